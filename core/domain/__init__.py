@@ -1,0 +1,1 @@
+"""Switchboard's domain: entities, value objects, errors and pure policies (stdlib only)."""

@@ -1,0 +1,61 @@
+"""A provider credential: metadata that may be shown, and the encrypted value that may not."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.domain.audit import Audit
+from core.domain.validation import require_name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EncryptedValue:
+    """Envelope-encrypted value: AES-GCM ciphertext under a per-secret DEK, the DEK wrapped by a KEK.
+
+    Nonces travel inside the byte strings (nonce || ciphertext).
+    """
+
+    ciphertext: bytes
+    wrapped_dek: bytes
+    kek_version: int
+
+    def __repr__(self) -> str:  # never leak bytes into logs or tracebacks
+        return f"EncryptedValue(kek_version={self.kek_version})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Secret:
+    """Secret metadata; the plaintext value is never part of it."""
+
+    secret_id: str
+    name: str
+    masked_value: str
+    provider: str | None = None
+    auth_config: Mapping[str, Any] = field(default_factory=dict)
+    audit: Audit
+
+    def __post_init__(self) -> None:
+        require_name("name", self.name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredSecret:
+    """What the store keeps for a secret: metadata plus the encrypted value."""
+
+    secret: Secret
+    encrypted: EncryptedValue
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KekVersion:
+    """Parameters of one key-encryption key, derived from a passphrase; never the key itself."""
+
+    version: int
+    kdf: str
+    salt: bytes
+    iterations: int
+    verifier: bytes
+    state: str  # "active", "pending" (rotation in progress) or "retired"
+    created_at: int

@@ -1,0 +1,1 @@
+"""Use cases: the operations front-ends call. They receive ports and hold no framework types."""
