@@ -1,0 +1,85 @@
+"""The composition root: the one place that chooses adapters and wires them into services.
+
+`build(settings, **overrides)` wires the real adapters; any port can be overridden by
+keyword (tests pass fakes). `build_in_memory()` gives notebooks a working gateway with no
+database file.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.memory import InMemoryStore
+from adapters.system import RandomIds, SystemClock
+from apps.settings import Settings
+from core.domain.routing import RandomSource
+from core.services.bindings import BindingService
+from core.services.endpoints import EndpointService
+from core.services.limits import LimitService
+from core.services.model_definitions import ModelDefinitionService
+from ports.clock import Clock
+from ports.ids import IdGenerator
+from ports.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """The adapters chosen for one process."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    random: RandomSource
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a front-end needs; built once per process."""
+
+    settings: Settings
+    ports: Ports
+    model_definitions: ModelDefinitionService
+    endpoints: EndpointService
+    bindings: BindingService
+    limits: LimitService
+
+
+def build(settings: Settings | None = None, **overrides: Any) -> Services:
+    """Wire real adapters for `settings`; keyword overrides replace any port by name."""
+    settings = settings or Settings.from_env()
+    ports = Ports(
+        uow=overrides.pop("uow", None) or _sql_unit_of_work(settings.database_url),
+        clock=overrides.pop("clock", None) or SystemClock(),
+        ids=overrides.pop("ids", None) or RandomIds(),
+        random=overrides.pop("random", None) or _random.random,
+    )
+    if overrides:
+        raise TypeError(f"unknown port overrides: {', '.join(sorted(overrides))}")
+    return _services(settings, ports)
+
+
+def build_in_memory(**overrides: Any) -> Services:
+    """A complete gateway on the in-memory store, for notebooks and tests."""
+    store = InMemoryStore()
+    return build(
+        Settings(database_url="memory://"), uow=overrides.pop("uow", store.unit_of_work), **overrides
+    )
+
+
+def _services(settings: Settings, ports: Ports) -> Services:
+    return Services(
+        settings=settings,
+        ports=ports,
+        model_definitions=ModelDefinitionService(ports.uow, ports.clock, ports.ids),
+        endpoints=EndpointService(ports.uow, ports.clock, ports.ids),
+        bindings=BindingService(ports.uow, ports.clock),
+        limits=LimitService(ports.uow),
+    )
+
+
+def _sql_unit_of_work(database_url: str) -> UnitOfWorkFactory:
+    from adapters.storage import SqlStore
+
+    return SqlStore(database_url).unit_of_work

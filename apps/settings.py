@@ -1,0 +1,29 @@
+"""Settings read from the environment (PRODUCT §6 names); secrets stay out of reprs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE_URL = "sqlite:///switchboard.db"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    kek_passphrase: str | None = field(default=None, repr=False)
+    redis_url: str | None = field(default=None, repr=False)
+    log_level: str = "INFO"
+    max_body_bytes: int = 10 * 1024 * 1024
+    config_poll_s: float = 1.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        return cls(
+            database_url=env.get("SWITCHBOARD_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            kek_passphrase=env.get("SWITCHBOARD_KEK_PASSPHRASE") or None,
+            redis_url=env.get("SWITCHBOARD_REDIS_URL") or None,
+            log_level=env.get("SWITCHBOARD_LOG_LEVEL", "INFO").upper(),
+            max_body_bytes=int(env.get("SWITCHBOARD_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
+        )
