@@ -83,3 +83,10 @@ def _sql_unit_of_work(database_url: str) -> UnitOfWorkFactory:
     from adapters.storage import SqlStore
 
     return SqlStore(database_url).unit_of_work
+
+
+def upgrade_database(database_url: str) -> str:
+    """Apply pending migrations; returns a one-line report."""
+    from adapters.storage import upgrade_database as upgrade
+
+    return str(upgrade(database_url))

@@ -1,0 +1,39 @@
+"""Root of the `switchboard` command: global options, error handling, and the command groups."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from apps.cli import db, endpoints, models
+from apps.cli.context import CliContext
+from apps.settings import Settings
+from core.domain.errors import DomainError
+
+
+class SwitchboardGroup(click.Group):
+    """Turns domain errors into a one-line reason and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+@click.group(cls=SwitchboardGroup)
+@click.version_option(package_name="switchboard-gateway")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Switchboard: a self-hosted LLM gateway."""
+    ctx.obj = CliContext(settings=Settings.from_env())
+
+
+for group in (db.group, models.group, endpoints.group):
+    cli.add_command(group)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    cli.main(args=list(argv) if argv is not None else sys.argv[1:], prog_name="switchboard")

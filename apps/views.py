@@ -1,0 +1,91 @@
+"""Entities as plain JSON-able dicts with PRODUCT §1 field names, shared by the API and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from core.domain.audit import Audit
+from core.domain.binding import Binding
+from core.domain.endpoint import Endpoint, ModelMapping
+from core.domain.limits import LimitRule
+from core.domain.model_definition import ModelDefinition
+
+
+def audit_view(audit: Audit) -> dict[str, Any]:
+    return {
+        "created_at": audit.created_at,
+        "last_updated_at": audit.last_updated_at,
+        "created_by": audit.created_by,
+        "last_updated_by": audit.last_updated_by,
+    }
+
+
+def model_definition_view(model: ModelDefinition) -> dict[str, Any]:
+    return {
+        "model_definition_id": model.model_definition_id,
+        "name": model.name,
+        "provider": model.provider,
+        "model_name": model.model_name,
+        "secret_id": model.secret_id,
+        "secret_name": model.secret_name,
+        "orphaned": model.orphaned,
+        "api_base": model.api_base,
+        "provider_settings": dict(model.provider_settings),
+        **audit_view(model.audit),
+    }
+
+
+def mapping_view(mapping: ModelMapping) -> dict[str, Any]:
+    return {
+        "mapping_id": mapping.mapping_id,
+        "model_definition": model_definition_view(mapping.model_definition),
+        "weight": mapping.weight,
+        "linkage_type": mapping.linkage_type.value,
+        "fallback_order": mapping.fallback_order,
+    }
+
+
+def binding_view(binding: Binding) -> dict[str, Any]:
+    return {
+        "endpoint_id": binding.endpoint_id,
+        "resource_type": binding.resource_type.value,
+        "resource_id": binding.resource_id,
+        "display_name": binding.display_name,
+        **audit_view(binding.audit),
+    }
+
+
+def endpoint_view(endpoint: Endpoint, bindings: Sequence[Binding] = ()) -> dict[str, Any]:
+    config = endpoint.fallback_config
+    return {
+        "endpoint_id": endpoint.endpoint_id,
+        "name": endpoint.name,
+        "model_mappings": [mapping_view(m) for m in endpoint.model_mappings],
+        "tags": [{"key": t.key, "value": t.value} for t in endpoint.tags],
+        "routing_strategy": endpoint.routing_strategy.value,
+        "fallback_config": None
+        if config is None
+        else {"strategy": config.strategy.value, "max_attempts": config.max_attempts},
+        "retry_policy": {
+            "max_retries": endpoint.retry_policy.max_retries,
+            "max_retry_after_s": endpoint.retry_policy.max_retry_after_s,
+        },
+        "timeouts": {
+            "connect_s": endpoint.timeouts.connect_s,
+            "first_byte_s": endpoint.timeouts.first_byte_s,
+            "idle_s": endpoint.timeouts.idle_s,
+            "total_s": endpoint.timeouts.total_s,
+        },
+        "bindings": [binding_view(b) for b in bindings],
+        **audit_view(endpoint.audit),
+    }
+
+
+def limit_view(rule: LimitRule) -> dict[str, Any]:
+    return {
+        "renewal_period": rule.renewal_period.value,
+        "calls": rule.calls,
+        "tokens": rule.tokens,
+        "key": rule.key.value,
+    }
