@@ -1,0 +1,1 @@
+"""Unit tests of core.domain: entities, validation rules and pure policies."""
