@@ -1,0 +1,1 @@
+"""Provider adapters: each translates OpenAI-shaped calls to one provider API."""
