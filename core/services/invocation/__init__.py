@@ -1,0 +1,1 @@
+"""The invocation hot path: authenticate, resolve, limit, route, call, fall back, account."""

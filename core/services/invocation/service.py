@@ -1,0 +1,165 @@
+"""The invocation use case: authenticate, resolve the endpoint, route, retry, fall back, account."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from core.domain.endpoint import Endpoint
+from core.domain.errors import NotFound, PermissionDenied, Unauthenticated
+from core.domain.failures import ProviderFailure, UpstreamError, is_fallback_eligible
+from core.domain.invocation import InvocationFailed, final_error
+from core.domain.model_definition import ModelDefinition
+from core.domain.principal import Principal
+from core.domain.routing import RandomSource, attempt_plan
+from core.domain.usage import UsageRecord
+from core.services.invocation.calls import RetryLoop, Sleep, build_call
+from core.services.invocation.outcome import Outcome
+from core.services.invocation.snapshot import ConfigCache, hash_key
+from ports.clock import Clock
+from ports.ids import IdGenerator
+from ports.provider import Operation, ProviderRegistry, UpstreamResponse
+from ports.secret_values import SecretValueSource
+from ports.usage_sink import UsageSink
+
+
+@dataclass(frozen=True, slots=True)
+class InvocationRequest:
+    principal: Principal
+    endpoint_name: str
+    operation: Operation
+    payload: Mapping[str, Any]
+    request_id: str
+
+
+class InvocationService:
+    """Serves one request over an endpoint's attempt plan (PRODUCT §2)."""
+
+    def __init__(
+        self,
+        config: ConfigCache,
+        providers: ProviderRegistry,
+        secrets: SecretValueSource,
+        usage: UsageSink,
+        clock: Clock,
+        ids: IdGenerator,
+        random: RandomSource,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.config = config
+        self.providers = providers
+        self.secrets = secrets
+        self._usage = usage
+        self.clock = clock
+        self._ids = ids
+        self.random = random
+        self.retries = RetryLoop(clock, random, sleep)
+
+    def authenticate(self, presented: str | None) -> Principal:
+        """The principal of a gateway key, from the cached snapshot (no database round trip)."""
+        if not presented:
+            raise Unauthenticated("missing gateway key: send 'Authorization: Bearer <key>'")
+        digest = hash_key(presented)
+        principal = self.config.current.principals_by_key_hash.get(digest)
+        if principal is None or not hmac.compare_digest(digest, hash_key(presented)):
+            raise Unauthenticated("invalid or revoked gateway key")
+        return principal
+
+    def resolve(self, principal: Principal, endpoint_name: str) -> Endpoint:
+        endpoint = self.config.current.endpoints.get(endpoint_name)
+        if endpoint is None:
+            raise NotFound("endpoint", endpoint_name)
+        if not principal.may_call(endpoint_name):
+            raise PermissionDenied(f"this key may not call endpoint '{endpoint_name}'")
+        return endpoint
+
+    def visible_endpoints(self, principal: Principal) -> list[Endpoint]:
+        return [e for e in self.config.current.endpoints.values() if principal.may_call(e.name)]
+
+    def new_request_id(self) -> str:
+        return self._ids.new_id()
+
+    def begin(self, request: InvocationRequest) -> Outcome:
+        endpoint = self.resolve(request.principal, request.endpoint_name)
+        return Outcome(
+            request_id=request.request_id,
+            principal=request.principal,
+            endpoint=endpoint,
+            operation=request.operation,
+            started=self.clock.monotonic(),
+        )
+
+    async def invoke(self, request: InvocationRequest) -> tuple[UpstreamResponse, Outcome]:
+        """A non-streaming call; raises InvocationFailed with the one error the caller gets."""
+        outcome = self.begin(request)
+        try:
+            response = await self._run_plan(request, outcome)
+        except InvocationFailed as exc:
+            outcome.status = exc.status
+            self.account(outcome)
+            raise
+        outcome.add_usage(response.usage)
+        self.account(outcome)
+        return response, outcome
+
+    async def _run_plan(self, request: InvocationRequest, outcome: Outcome) -> UpstreamResponse:
+        endpoint = outcome.endpoint
+        deadline = outcome.started + endpoint.timeouts.total_s
+        plan = attempt_plan(endpoint, self.random)
+        outcome.first_planned = plan[0].model_definition.model_definition_id
+        last: ProviderFailure | None = None
+        for mapping in plan:
+            model = mapping.model_definition
+            attempt = partial(self._invoke_once, model, endpoint, request)
+            try:
+                response = await self.retries.run(
+                    model, endpoint, outcome, deadline, attempt, self.on_failure
+                )
+            except UpstreamError as exc:
+                last = exc.failure
+                if not is_fallback_eligible(last.error_class) or self.clock.monotonic() >= deadline:
+                    break
+                continue
+            self.on_success(model)
+            outcome.served = model
+            return response
+        assert last is not None  # the plan is never empty
+        raise final_error(last, outcome.attempts)
+
+    async def _invoke_once(
+        self, model: ModelDefinition, endpoint: Endpoint, request: InvocationRequest
+    ) -> UpstreamResponse:
+        call = build_call(model, endpoint, request.operation, request.payload, self.secrets)
+        return await self.providers.client_for(model.provider).invoke(call)
+
+    def on_failure(self, model: ModelDefinition, failure: ProviderFailure) -> None:
+        """Hook for the circuit breaker and metrics."""
+
+    def on_success(self, model: ModelDefinition) -> None:
+        """Hook for the circuit breaker and metrics."""
+
+    def account(self, outcome: Outcome) -> None:
+        """One usage record per request, written off the request path; failures bill nothing."""
+        served = outcome.served
+        self._usage.record(
+            UsageRecord(
+                request_id=outcome.request_id,
+                timestamp_ms=self.clock.now_ms(),
+                endpoint_id=outcome.endpoint.endpoint_id,
+                endpoint_name=outcome.endpoint.name,
+                model_definition_id=served.model_definition_id if served else None,
+                model_definition_name=served.name if served else None,
+                provider=served.provider if served else None,
+                prompt_tokens=outcome.usage.prompt_tokens,
+                completion_tokens=outcome.usage.completion_tokens,
+                latency_ms=(self.clock.monotonic() - outcome.started) * 1000,
+                attempts=len(outcome.attempts),
+                status=outcome.status,
+                principal=outcome.principal.name,
+                fallback=outcome.fell_back,
+            )
+        )
