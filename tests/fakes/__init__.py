@@ -1,0 +1,1 @@
+"""Small hand-written fakes of the ports, shared by the tests."""
