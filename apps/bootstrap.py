@@ -17,6 +17,7 @@ from apps.settings import Settings
 from core.domain.routing import RandomSource
 from core.services.bindings import BindingService
 from core.services.endpoints import EndpointService
+from core.services.keys import KeyService
 from core.services.limits import LimitService
 from core.services.model_definitions import ModelDefinitionService
 from ports.clock import Clock
@@ -44,6 +45,7 @@ class Services:
     endpoints: EndpointService
     bindings: BindingService
     limits: LimitService
+    keys: KeyService
 
 
 def build(settings: Settings | None = None, **overrides: Any) -> Services:
@@ -76,6 +78,7 @@ def _services(settings: Settings, ports: Ports) -> Services:
         endpoints=EndpointService(ports.uow, ports.clock, ports.ids),
         bindings=BindingService(ports.uow, ports.clock),
         limits=LimitService(ports.uow),
+        keys=KeyService(ports.uow, ports.clock, ports.ids),
     )
 
 

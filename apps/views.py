@@ -10,6 +10,7 @@ from core.domain.binding import Binding
 from core.domain.endpoint import Endpoint, ModelMapping
 from core.domain.limits import LimitRule
 from core.domain.model_definition import ModelDefinition
+from core.domain.principal import ApiKey
 
 
 def audit_view(audit: Audit) -> dict[str, Any]:
@@ -88,4 +89,16 @@ def limit_view(rule: LimitRule) -> dict[str, Any]:
         "calls": rule.calls,
         "tokens": rule.tokens,
         "key": rule.key.value,
+    }
+
+
+def key_view(key: ApiKey) -> dict[str, Any]:
+    """A gateway key without its hash; the plaintext exists only in the creation answer."""
+    return {
+        "key_id": key.key_id,
+        "name": key.name,
+        "role": key.role.value,
+        "endpoints": list(key.endpoints),
+        "revoked": key.revoked,
+        **audit_view(key.audit),
     }
