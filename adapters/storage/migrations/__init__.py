@@ -1,0 +1,1 @@
+"""Alembic migrations of Switchboard's schema (run through adapters.storage.migrate)."""
