@@ -27,16 +27,27 @@ class UnitOfWork(Protocol):
     violations the store detects surface as `core.domain.errors` (AlreadyExists, NotFound).
     """
 
-    secrets: SecretRepository
-    keks: KekRepository
-    model_definitions: ModelDefinitionRepository
-    endpoints: EndpointRepository
-    bindings: BindingRepository
-    limits: LimitRepository
-    keys: KeyRepository
-    scorers: ScorerRepository
-    usage: UsageRepository
-    revision: ConfigRevision
+    # Read-only members, so an adapter's concrete repository classes satisfy them.
+    @property
+    def secrets(self) -> SecretRepository: ...
+    @property
+    def keks(self) -> KekRepository: ...
+    @property
+    def model_definitions(self) -> ModelDefinitionRepository: ...
+    @property
+    def endpoints(self) -> EndpointRepository: ...
+    @property
+    def bindings(self) -> BindingRepository: ...
+    @property
+    def limits(self) -> LimitRepository: ...
+    @property
+    def keys(self) -> KeyRepository: ...
+    @property
+    def scorers(self) -> ScorerRepository: ...
+    @property
+    def usage(self) -> UsageRepository: ...
+    @property
+    def revision(self) -> ConfigRevision: ...
 
     def __enter__(self) -> Self: ...
 
