@@ -1,0 +1,1 @@
+"""Unit tests of core.services, over the in-memory store and fake clock and ids."""
