@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -19,7 +18,8 @@ from core.domain.routing import RandomSource, attempt_plan
 from core.domain.usage import UsageRecord
 from core.services.invocation.calls import RetryLoop, Sleep, build_call
 from core.services.invocation.outcome import Outcome
-from core.services.invocation.snapshot import ConfigCache, hash_key
+from core.services.invocation.snapshot import ConfigCache
+from core.services.keys import hash_key
 from ports.clock import Clock
 from ports.ids import IdGenerator
 from ports.provider import Operation, ProviderRegistry, UpstreamResponse
@@ -63,9 +63,10 @@ class InvocationService:
         """The principal of a gateway key, from the cached snapshot (no database round trip)."""
         if not presented:
             raise Unauthenticated("missing gateway key: send 'Authorization: Bearer <key>'")
-        digest = hash_key(presented)
-        principal = self.config.current.principals_by_key_hash.get(digest)
-        if principal is None or not hmac.compare_digest(digest, hash_key(presented)):
+        # Looked up by SHA-256 digest: timing can reveal nothing about the key itself, only
+        # about a hash an attacker cannot invert (the same reasoning as KeyService).
+        principal = self.config.current.principals_by_key_hash.get(hash_key(presented))
+        if principal is None:
             raise Unauthenticated("invalid or revoked gateway key")
         return principal
 

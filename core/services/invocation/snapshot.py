@@ -7,7 +7,6 @@ moved. The hot path itself never touches the database.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,11 +26,6 @@ class ConfigSnapshot:
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     limits: dict[str, tuple[LimitRule, ...]] = field(default_factory=dict)
     principals_by_key_hash: dict[str, Principal] = field(default_factory=dict)
-
-
-def hash_key(presented: str) -> str:
-    """SHA-256 of a gateway key: keys carry ≥ 256 bits of entropy, so a fast hash is enough."""
-    return hashlib.sha256(presented.encode()).hexdigest()
 
 
 class ConfigCache:
