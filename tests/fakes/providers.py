@@ -11,7 +11,9 @@ from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError
 from ports.provider import StreamChunk, TokenUsage, UpstreamCall, UpstreamResponse
 
 
-def failure(error_class: ErrorClass, status: int | None = None, retry_after: float | None = None) -> UpstreamError:
+def failure(
+    error_class: ErrorClass, status: int | None = None, retry_after: float | None = None
+) -> UpstreamError:
     return UpstreamError(ProviderFailure(error_class, status, f"scripted {error_class.value}", retry_after))
 
 

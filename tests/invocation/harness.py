@@ -50,7 +50,9 @@ def gateway(
     ids = RandomIds()
     models = ModelDefinitionService(store.unit_of_work, clock, ids)
     ids_by_name = {
-        name: models.create(ModelDefinitionSpec(name=name, provider="scripted", model_name=name)).model_definition_id
+        name: models.create(
+            ModelDefinitionSpec(name=name, provider="scripted", model_name=name)
+        ).model_definition_id
         for name in (*primaries, *fallbacks)
     }
     mappings = [

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError
 from core.domain.invocation import InvocationFailed
 from core.services.invocation.streaming import open_stream
-from ports.provider import UpstreamCall
-from tests.fakes.providers import chunk, failure, usage_chunk
+from ports.provider import StreamChunk, UpstreamCall
+from tests.fakes.providers import StreamScript, chunk, failure, usage_chunk
 from tests.invocation.harness import Gateway, gateway
 
 pytestmark = pytest.mark.anyio
@@ -22,30 +23,29 @@ def cut() -> UpstreamError:
     return UpstreamError(ProviderFailure(ErrorClass.CONNECTION, None, "connection cut", None, False))
 
 
-def whole(model: str):  # type: ignore[no-untyped-def]
-    def script(call: UpstreamCall) -> list[object]:
+def whole(model: str) -> StreamScript:
+    def script(call: UpstreamCall) -> list[StreamChunk | UpstreamError]:
         parts = ANSWER
         if call.prefill:
             joined = "".join(ANSWER)
             assert joined.startswith(call.prefill)
             parts = [joined[len(call.prefill) :]]
-        return [chunk(model, p) for p in parts] + [chunk(model, finish="stop"), usage_chunk(7, len(parts))]
+        chunks: list[StreamChunk | UpstreamError] = [chunk(model, p) for p in parts]
+        return [*chunks, chunk(model, finish="stop"), usage_chunk(7, len(parts))]
 
     return script
 
 
-def broken_after(model: str, n: int):  # type: ignore[no-untyped-def]
-    return lambda call: [chunk(model, p) for p in ANSWER[:n]] + [cut()]
+def broken_after(model: str, n: int) -> StreamScript:
+    return lambda call: [*(chunk(model, p) for p in ANSWER[:n]), cut()]
 
 
-async def collect(gw: Gateway, **payload: object) -> tuple[str, list[dict[str, object]], bool]:
-    session = await open_stream(gw.service, gw.request(stream=True, **payload))
+async def collect(gw: Gateway, **payload: object) -> tuple[str, list[dict[str, Any]], bool]:
+    session = await open_stream(gw.service, gw.request("chat", True, **payload))
     events = [e async for e in session.events()]
     done = events[-1] == b"data: [DONE]\n\n"
     datas = [json.loads(e[len(b"data: ") :]) for e in events if e != b"data: [DONE]\n\n"]
-    text = "".join(
-        (c["delta"].get("content") or "") for d in datas for c in d.get("choices", [])  # type: ignore[attr-defined]
-    )
+    text = "".join((c["delta"].get("content") or "") for d in datas for c in d.get("choices", []))
     return text, datas, done
 
 
@@ -95,7 +95,7 @@ async def test_a_restarted_answer_that_disagrees_ends_with_an_error_naming_the_o
     assert text == "The quick " and not done
     error = datas[-1]["error"]
     assert isinstance(error, dict) and "connection cut" in error["message"]
-    assert all(c.get("finish_reason") is None for d in datas for c in d.get("choices", []))  # type: ignore[attr-defined]
+    assert all(c.get("finish_reason") is None for d in datas for c in d.get("choices", []))
 
 
 async def test_with_nothing_left_to_try_the_stream_ends_with_an_error_event() -> None:
@@ -117,9 +117,11 @@ async def test_tool_call_streams_are_not_continued() -> None:
 
 async def test_a_stream_without_done_is_finalised_with_usage() -> None:
     gw = gateway()
-    gw.provider.then_stream("a", lambda call: [chunk("a", "hi"), chunk("a", finish="stop"), usage_chunk(3, 1)])
+    gw.provider.then_stream(
+        "a", lambda call: [chunk("a", "hi"), chunk("a", finish="stop"), usage_chunk(3, 1)]
+    )
     _, datas, done = await collect(gw, stream_options={"include_usage": True})
-    assert done and datas[-1]["usage"]["total_tokens"] == 4  # type: ignore[index]
+    assert done and datas[-1]["usage"]["total_tokens"] == 4
 
 
 async def test_nothing_answering_raises_before_any_byte() -> None:
