@@ -1,0 +1,5 @@
+"""The Litestar HTTP front-end."""
+
+from apps.http.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,66 @@
+"""/api/v1/bindings and /api/v1/endpoints/{id}/bindings: who uses which endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, delete, get, post
+
+from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of
+from apps.views import binding_view
+from core.domain.page import paginate
+from core.services.bindings import BindingService
+
+
+class BindingCreate(Body):
+    endpoint_id: str
+    resource_type: str
+    resource_id: str
+    display_name: str
+
+
+class BindingsController(Controller):
+    path = "/bindings"
+    tags = ["bindings"]
+
+    @post(sync_to_thread=True, responses=ERRORS)
+    def create_binding(
+        self, data: BindingCreate, binding_service: BindingService, actor: str
+    ) -> dict[str, Any]:
+        binding = binding_service.create(
+            data.endpoint_id, data.resource_type, data.resource_id, data.display_name, actor=actor
+        )
+        return binding_view(binding)
+
+    @get(sync_to_thread=True, responses=ERRORS)
+    def list_bindings_by_resource(
+        self,
+        resource_type: str,
+        resource_id: str,
+        binding_service: BindingService,
+        max_results: MaxResults = None,
+        page_token: PageToken = None,
+    ) -> dict[str, Any]:
+        """The bindings of one resource (e.g. a scorer finds the endpoint it calls)."""
+        found = binding_service.list_by_resource(resource_type, resource_id)
+        page = paginate(found, page_of(max_results, page_token))
+        return listing("bindings", map(binding_view, page.items), page.next_page_token)
+
+    @delete(sync_to_thread=True, responses=ERRORS)
+    def delete_binding(
+        self, endpoint_id: str, resource_type: str, resource_id: str, binding_service: BindingService
+    ) -> None:
+        """Delete by the three key fields, given as query parameters."""
+        binding_service.delete(endpoint_id, resource_type, resource_id)
+
+
+@get("/endpoints/{endpoint_id:str}/bindings", sync_to_thread=True, responses=ERRORS, tags=["bindings"])
+def list_endpoint_bindings(
+    endpoint_id: str,
+    binding_service: BindingService,
+    max_results: MaxResults = None,
+    page_token: PageToken = None,
+) -> dict[str, Any]:
+    """The resources bound to an endpoint ("used by")."""
+    page = paginate(binding_service.list_by_endpoint(endpoint_id), page_of(max_results, page_token))
+    return listing("bindings", map(binding_view, page.items), page.next_page_token)

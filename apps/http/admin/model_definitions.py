@@ -1,0 +1,85 @@
+"""/api/v1/model-definitions: reusable model configurations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, delete, get, patch, post
+
+from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of, patched
+from apps.views import model_definition_view
+from core.services.model_definitions import (
+    ModelDefinitionPatch,
+    ModelDefinitionService,
+    ModelDefinitionSpec,
+)
+
+
+class ModelDefinitionCreate(Body):
+    name: str
+    provider: str
+    model_name: str
+    secret_id: str | None = None
+    api_base: str | None = None
+    provider_settings: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class ModelDefinitionUpdate(Body):
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    provider: str | msgspec.UnsetType = msgspec.UNSET
+    model_name: str | msgspec.UnsetType = msgspec.UNSET
+    secret_id: str | msgspec.UnsetType | None = msgspec.UNSET
+    api_base: str | msgspec.UnsetType | None = msgspec.UNSET
+    provider_settings: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+
+
+class ModelDefinitionsController(Controller):
+    path = "/model-definitions"
+    tags = ["model definitions"]
+
+    @post(sync_to_thread=True, responses=ERRORS)
+    def create_model_definition(
+        self, data: ModelDefinitionCreate, model_definition_service: ModelDefinitionService, actor: str
+    ) -> dict[str, Any]:
+        spec = ModelDefinitionSpec(**msgspec.structs.asdict(data))
+        return model_definition_view(model_definition_service.create(spec, actor=actor))
+
+    @get(sync_to_thread=True, responses=ERRORS)
+    def list_model_definitions(
+        self,
+        model_definition_service: ModelDefinitionService,
+        max_results: MaxResults = None,
+        page_token: PageToken = None,
+        provider: str | None = None,
+    ) -> dict[str, Any]:
+        page = model_definition_service.list(page_of(max_results, page_token), provider)
+        return listing("model_definitions", map(model_definition_view, page.items), page.next_page_token)
+
+    @get("/{model_definition_id:str}", sync_to_thread=True, responses=ERRORS)
+    def get_model_definition(
+        self, model_definition_id: str, model_definition_service: ModelDefinitionService
+    ) -> dict[str, Any]:
+        return model_definition_view(model_definition_service.get(model_definition_id))
+
+    @patch("/{model_definition_id:str}", sync_to_thread=True, responses=ERRORS)
+    def update_model_definition(
+        self,
+        model_definition_id: str,
+        data: ModelDefinitionUpdate,
+        model_definition_service: ModelDefinitionService,
+        actor: str,
+    ) -> dict[str, Any]:
+        changes = {k: patched(v) for k, v in msgspec.structs.asdict(data).items()}
+        updated = model_definition_service.update(model_definition_id, ModelDefinitionPatch(**changes), actor)
+        return model_definition_view(updated)
+
+    @delete("/{model_definition_id:str}", sync_to_thread=True, responses=ERRORS)
+    def delete_model_definition(
+        self,
+        model_definition_id: str,
+        model_definition_service: ModelDefinitionService,
+        actor: str,
+        force: bool = False,
+    ) -> None:
+        model_definition_service.delete(model_definition_id, force=force, actor=actor)
