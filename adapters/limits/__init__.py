@@ -1,0 +1,1 @@
+"""Rate limiters and circuit breakers: in-process (one process) and Redis (every instance)."""
