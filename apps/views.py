@@ -11,6 +11,7 @@ from core.domain.endpoint import Endpoint, ModelMapping
 from core.domain.limits import LimitRule
 from core.domain.model_definition import ModelDefinition
 from core.domain.principal import ApiKey
+from core.domain.usage import UsageRecord
 
 
 def audit_view(audit: Audit) -> dict[str, Any]:
@@ -101,4 +102,24 @@ def key_view(key: ApiKey) -> dict[str, Any]:
         "endpoints": list(key.endpoints),
         "revoked": key.revoked,
         **audit_view(key.audit),
+    }
+
+
+def usage_view(record: UsageRecord) -> dict[str, Any]:
+    return {
+        "request_id": record.request_id,
+        "timestamp_ms": record.timestamp_ms,
+        "endpoint_id": record.endpoint_id,
+        "endpoint_name": record.endpoint_name,
+        "model_definition_id": record.model_definition_id,
+        "model_definition_name": record.model_definition_name,
+        "provider": record.provider,
+        "prompt_tokens": record.prompt_tokens,
+        "completion_tokens": record.completion_tokens,
+        "total_tokens": record.total_tokens,
+        "latency_ms": record.latency_ms,
+        "attempts": record.attempts,
+        "status": record.status,
+        "principal": record.principal,
+        "fallback": record.fallback,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -9,27 +10,40 @@ import click
 
 from apps.cli import db, endpoints, keys, models
 from apps.cli.context import CliContext
+from apps.client import SwitchboardError
 from apps.settings import Settings
 from core.domain.errors import DomainError
 
 
 class SwitchboardGroup(click.Group):
-    """Turns domain errors into a one-line reason and a non-zero exit, never a traceback."""
+    """Turns domain and client errors into a one-line reason and a non-zero exit, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except DomainError as exc:
             raise click.ClickException(exc.message) from None
+        except SwitchboardError as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=SwitchboardGroup)
 @click.version_option(package_name="switchboard-gateway")
+@click.option(
+    "--url",
+    envvar="SWITCHBOARD_URL",
+    default=None,
+    help="Run admin commands on this server (with SWITCHBOARD_API_KEY) instead of the database.",
+)
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, url: str | None) -> None:
     """Switchboard: a self-hosted LLM gateway."""
     if not isinstance(ctx.obj, CliContext):  # tests hand in a ready context
         ctx.obj = CliContext(settings=Settings.from_env())
+    if url:
+        # The key comes only from the environment: argv is visible to every local user.
+        ctx.obj.remote_url = url
+        ctx.obj.api_key = os.environ.get("SWITCHBOARD_API_KEY")
 
 
 for group in (db.group, models.group, endpoints.group, keys.group):

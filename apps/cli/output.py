@@ -40,3 +40,14 @@ def _cell(value: Any) -> str:
     if isinstance(value, Mapping):
         return json.dumps(value, sort_keys=True, default=str)
     return str(value)
+
+
+def emit_page(plural: str, page: Any, as_json: bool, columns: Sequence[str] | None = None) -> None:
+    """A listing: the admin API's JSON shape with `--json`, else a table and the next-page hint."""
+    rows = list(page.items)
+    if as_json:
+        emit({plural: rows, "next_page_token": page.next_page_token}, True)
+        return
+    emit(rows, False, columns)
+    if page.next_page_token:
+        click.echo(f"(more: --page-token {page.next_page_token})")
