@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import click
 
-from apps.cli import db, endpoints, keys, models
+from apps.cli import bindings, db, endpoints, keys, limits, models, usage
 from apps.cli.context import CliContext
 from apps.client import SwitchboardError
 from apps.settings import Settings
@@ -48,6 +48,9 @@ def cli(ctx: click.Context, url: str | None) -> None:
 
 for group in (db.group, models.group, endpoints.group, keys.group):
     cli.add_command(group)
+cli.add_command(bindings.group)
+cli.add_command(limits.group)
+cli.add_command(usage.group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
