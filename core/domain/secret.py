@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.domain.audit import Audit
+from core.domain.errors import DomainError
 from core.domain.validation import require_name
+
+KEK_ACTIVE = "active"
+KEK_PENDING = "pending"  # a rotation to this version has started but not finished
+KEK_RETIRED = "retired"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,3 +64,22 @@ class KekVersion:
     verifier: bytes
     state: str  # "active", "pending" (rotation in progress) or "retired"
     created_at: int
+
+
+class KekLocked(DomainError):
+    """The passphrase is missing or wrong, or a needed KEK version has not been unlocked."""
+
+    code = "KEK_LOCKED"
+
+
+class SecretUndecryptable(DomainError):
+    """A stored value or wrapped key failed authentication: damaged, or moved from another row."""
+
+    code = "SECRET_UNDECRYPTABLE"
+
+    def __init__(self, secret_id: str) -> None:
+        super().__init__(
+            f"secret '{secret_id}' cannot be decrypted: its stored value or data key is damaged "
+            "or belongs to another row"
+        )
+        self.secret_id = secret_id

@@ -1,0 +1,78 @@
+"""Decrypted secret values for the invocation path: decrypted once, cached per process."""
+
+from __future__ import annotations
+
+import threading
+
+from core.domain.errors import NotFound
+from core.domain.secret import KekLocked
+from core.services.kek import KekService
+from ports.cipher import SecretCipher
+from ports.secret_values import DecryptedSecret
+from ports.unit_of_work import UnitOfWorkFactory
+
+
+class SecretValues:
+    """Implements `ports.secret_values.SecretValueSource`.
+
+    A value is read and decrypted on first use and then served from memory. Entries go the
+    moment a secret is updated or deleted through this process (`invalidate`); other
+    processes learn of changes through the config revision and call `clear`.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, cipher: SecretCipher, keks: KekService) -> None:
+        self._uow = uow
+        self._cipher = cipher
+        self._keks = keks
+        self._cache: dict[str, DecryptedSecret] = {}
+        self._generation = 0  # moves on every invalidation, so a read racing one is not cached
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SecretValues(cached={len(self._cache)})"
+
+    def get(self, secret_id: str) -> DecryptedSecret:
+        """The plaintext and auth settings of a secret.
+
+        Raises:
+            NotFound: The secret does not exist (any more).
+            KekLocked: This process cannot open the KEK version that wraps it.
+            SecretUndecryptable: The stored value was damaged or moved between rows.
+        """
+        cached = self._cache.get(secret_id)
+        if cached is not None:
+            return cached
+        self._keks.ensure_unlocked()
+        generation = self._generation
+        with self._uow() as uow:
+            stored = uow.secrets.get(secret_id)
+        if stored is None:
+            raise NotFound("secret", secret_id)
+        try:
+            value = self._cipher.decrypt(secret_id, stored.encrypted)
+        except KekLocked:
+            # A rotation elsewhere may have re-wrapped it under a version made after we started.
+            if not self._keks.refresh():
+                raise
+            value = self._cipher.decrypt(secret_id, stored.encrypted)
+        decrypted = DecryptedSecret(value, dict(stored.secret.auth_config))
+        with self._lock:
+            if self._generation == generation:
+                self._cache[secret_id] = decrypted
+        return decrypted
+
+    def value(self, secret_id: str) -> str:
+        """Just the plaintext of `get`."""
+        return self.get(secret_id).value
+
+    def invalidate(self, secret_id: str) -> None:
+        """Forget one secret's value (it was updated or deleted)."""
+        with self._lock:
+            self._generation += 1
+            self._cache.pop(secret_id, None)
+
+    def clear(self) -> None:
+        """Forget every value (the config revision moved: another process may have changed one)."""
+        with self._lock:
+            self._generation += 1
+            self._cache.clear()
