@@ -8,18 +8,24 @@ database file.
 from __future__ import annotations
 
 import random as _random
+import secrets as _secrets
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.crypto import AesGcmCipher
 from adapters.memory import InMemoryStore
 from adapters.system import RandomIds, SystemClock
 from apps.settings import Settings
 from core.domain.routing import RandomSource
 from core.services.bindings import BindingService
 from core.services.endpoints import EndpointService
+from core.services.kek import KekService
 from core.services.keys import KeyService
 from core.services.limits import LimitService
 from core.services.model_definitions import ModelDefinitionService
+from core.services.secret_values import SecretValues
+from core.services.secrets import SecretService
+from ports.cipher import EnvelopeCipher
 from ports.clock import Clock
 from ports.ids import IdGenerator
 from ports.unit_of_work import UnitOfWorkFactory
@@ -33,6 +39,7 @@ class Ports:
     clock: Clock
     ids: IdGenerator
     random: RandomSource
+    cipher: EnvelopeCipher
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,17 @@ class Services:
     bindings: BindingService
     limits: LimitService
     keys: KeyService
+    keks: KekService
+    secrets: SecretService
+    secret_values: SecretValues
+
+    def require_unlocked(self) -> None:
+        """Check the KEK passphrase (once per process); entry points that need secrets call this first.
+
+        Raises:
+            KekLocked: The passphrase is missing or wrong (a one-line message).
+        """
+        self.keks.ensure_unlocked()
 
 
 def build(settings: Settings | None = None, **overrides: Any) -> Services:
@@ -56,6 +74,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         clock=overrides.pop("clock", None) or SystemClock(),
         ids=overrides.pop("ids", None) or RandomIds(),
         random=overrides.pop("random", None) or _random.random,
+        cipher=overrides.pop("cipher", None) or AesGcmCipher(),
     )
     if overrides:
         raise TypeError(f"unknown port overrides: {', '.join(sorted(overrides))}")
@@ -65,12 +84,16 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
 def build_in_memory(**overrides: Any) -> Services:
     """A complete gateway on the in-memory store, for notebooks and tests."""
     store = InMemoryStore()
-    return build(
-        Settings(database_url="memory://"), uow=overrides.pop("uow", store.unit_of_work), **overrides
-    )
+    # The store dies with the process, so a random passphrase protects nothing that outlives it.
+    settings = Settings(database_url="memory://", kek_passphrase=_secrets.token_urlsafe(32))
+    return build(settings, uow=overrides.pop("uow", store.unit_of_work), **overrides)
 
 
 def _services(settings: Settings, ports: Ports) -> Services:
+    keks = KekService(
+        ports.uow, ports.clock, ports.cipher, (settings.kek_passphrase, settings.kek_passphrase_next)
+    )
+    values = SecretValues(ports.uow, ports.cipher, keks)
     return Services(
         settings=settings,
         ports=ports,
@@ -79,6 +102,9 @@ def _services(settings: Settings, ports: Ports) -> Services:
         bindings=BindingService(ports.uow, ports.clock),
         limits=LimitService(ports.uow),
         keys=KeyService(ports.uow, ports.clock, ports.ids),
+        keks=keks,
+        secrets=SecretService(ports.uow, ports.clock, ports.ids, ports.cipher, keks, values),
+        secret_values=values,
     )
 
 

@@ -12,6 +12,8 @@ DEFAULT_DATABASE_URL = "sqlite:///switchboard.db"
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     kek_passphrase: str | None = field(default=None, repr=False)
+    # During a KEK rotation a server may also be given the new passphrase (docs/security.md).
+    kek_passphrase_next: str | None = field(default=None, repr=False)
     redis_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
     max_body_bytes: int = 10 * 1024 * 1024
@@ -23,6 +25,7 @@ class Settings:
         return cls(
             database_url=env.get("SWITCHBOARD_DATABASE_URL") or DEFAULT_DATABASE_URL,
             kek_passphrase=env.get("SWITCHBOARD_KEK_PASSPHRASE") or None,
+            kek_passphrase_next=env.get("SWITCHBOARD_KEK_PASSPHRASE_NEXT") or None,
             redis_url=env.get("SWITCHBOARD_REDIS_URL") or None,
             log_level=env.get("SWITCHBOARD_LOG_LEVEL", "INFO").upper(),
             max_body_bytes=int(env.get("SWITCHBOARD_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
