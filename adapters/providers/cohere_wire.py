@@ -78,7 +78,10 @@ def _message(message: Mapping[str, Any]) -> JsonObject:
     if role in ("system", "developer"):
         return {"role": "system", "content": text_of(message.get("content"))}
     if role == "user":
-        return {"role": "user", "content": [_user_part(p) for p in content_parts(message.get("content"))]}
+        content = message.get("content")
+        if isinstance(content, str):
+            return {"role": "user", "content": content}
+        return {"role": "user", "content": [_user_part(p) for p in content_parts(content)]}
     if role == "assistant":
         out: JsonObject = {"role": "assistant"}
         text = text_of(message.get("content"))
