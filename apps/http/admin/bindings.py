@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of
 from apps.views import binding_view
@@ -25,7 +27,10 @@ class BindingsController(Controller):
 
     @post(sync_to_thread=True, responses=ERRORS)
     def create_binding(
-        self, data: BindingCreate, binding_service: BindingService, actor: str
+        self,
+        data: JSONBody[BindingCreate],
+        binding_service: NamedDependency[BindingService],
+        actor: NamedDependency[str],
     ) -> dict[str, Any]:
         binding = binding_service.create(
             data.endpoint_id, data.resource_type, data.resource_id, data.display_name, actor=actor
@@ -35,9 +40,9 @@ class BindingsController(Controller):
     @get(sync_to_thread=True, responses=ERRORS)
     def list_bindings_by_resource(
         self,
-        resource_type: str,
-        resource_id: str,
-        binding_service: BindingService,
+        resource_type: FromQuery[str],
+        resource_id: FromQuery[str],
+        binding_service: NamedDependency[BindingService],
         max_results: MaxResults = None,
         page_token: PageToken = None,
     ) -> dict[str, Any]:
@@ -48,7 +53,11 @@ class BindingsController(Controller):
 
     @delete(sync_to_thread=True, responses=ERRORS)
     def delete_binding(
-        self, endpoint_id: str, resource_type: str, resource_id: str, binding_service: BindingService
+        self,
+        endpoint_id: FromQuery[str],
+        resource_type: FromQuery[str],
+        resource_id: FromQuery[str],
+        binding_service: NamedDependency[BindingService],
     ) -> None:
         """Delete by the three key fields, given as query parameters."""
         binding_service.delete(endpoint_id, resource_type, resource_id)
@@ -56,8 +65,8 @@ class BindingsController(Controller):
 
 @get("/endpoints/{endpoint_id:str}/bindings", sync_to_thread=True, responses=ERRORS, tags=["bindings"])
 def list_endpoint_bindings(
-    endpoint_id: str,
-    binding_service: BindingService,
+    endpoint_id: FromPath[str],
+    binding_service: NamedDependency[BindingService],
     max_results: MaxResults = None,
     page_token: PageToken = None,
 ) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from apps.http.errors import ErrorBody
 from core.domain.page import MAX_PAGE_SIZE, PageRequest
@@ -29,8 +29,10 @@ ERRORS: Mapping[int, ResponseSpec] = {
     for status, text in _ERROR_DESCRIPTIONS.items()
 }
 
-MaxResults = Annotated[int | None, Parameter(ge=1, le=MAX_PAGE_SIZE, description="Page size (default 100)")]
-PageToken = Annotated[str | None, Parameter(description="next_page_token of the previous page")]
+MaxResults = Annotated[
+    int | None, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size (default 100)")
+]
+PageToken = Annotated[str | None, QueryParameter(description="next_page_token of the previous page")]
 
 
 def page_of(max_results: int | None, page_token: str | None) -> PageRequest:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of, patched
 from apps.views import endpoint_view
@@ -83,7 +85,10 @@ class EndpointsController(Controller):
 
     @post(sync_to_thread=True, responses=ERRORS)
     def create_endpoint(
-        self, data: EndpointCreate, endpoint_service: EndpointService, actor: str
+        self,
+        data: JSONBody[EndpointCreate],
+        endpoint_service: NamedDependency[EndpointService],
+        actor: NamedDependency[str],
     ) -> dict[str, Any]:
         spec = EndpointSpec(
             name=data.name,
@@ -99,13 +104,13 @@ class EndpointsController(Controller):
     @get(sync_to_thread=True, responses=ERRORS)
     def list_endpoints(
         self,
-        endpoint_service: EndpointService,
-        binding_service: BindingService,
+        endpoint_service: NamedDependency[EndpointService],
+        binding_service: NamedDependency[BindingService],
         max_results: MaxResults = None,
         page_token: PageToken = None,
-        name: str | None = None,
-        provider: str | None = None,
-        tag: str | None = None,
+        name: FromQuery[str | None] = None,
+        provider: FromQuery[str | None] = None,
+        tag: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
         """Filters: `name` (prefix), `provider`, `tag` as `key` or `key=value`."""
         key, has_value, value = (tag or "").partition("=")
@@ -118,7 +123,10 @@ class EndpointsController(Controller):
 
     @get("/{endpoint_id:str}", sync_to_thread=True, responses=ERRORS)
     def get_endpoint(
-        self, endpoint_id: str, endpoint_service: EndpointService, binding_service: BindingService
+        self,
+        endpoint_id: FromPath[str],
+        endpoint_service: NamedDependency[EndpointService],
+        binding_service: NamedDependency[BindingService],
     ) -> dict[str, Any]:
         endpoint = endpoint_service.get(endpoint_id)
         return endpoint_view(endpoint, binding_service.list_by_endpoint(endpoint_id))
@@ -126,11 +134,11 @@ class EndpointsController(Controller):
     @patch("/{endpoint_id:str}", sync_to_thread=True, responses=ERRORS)
     def update_endpoint(
         self,
-        endpoint_id: str,
-        data: EndpointUpdate,
-        endpoint_service: EndpointService,
-        binding_service: BindingService,
-        actor: str,
+        endpoint_id: FromPath[str],
+        data: JSONBody[EndpointUpdate],
+        endpoint_service: NamedDependency[EndpointService],
+        binding_service: NamedDependency[BindingService],
+        actor: NamedDependency[str],
     ) -> dict[str, Any]:
         changes = EndpointPatch(
             name=patched(data.name),
@@ -146,7 +154,10 @@ class EndpointsController(Controller):
 
     @delete("/{endpoint_id:str}", sync_to_thread=True, responses=ERRORS)
     def delete_endpoint(
-        self, endpoint_id: str, endpoint_service: EndpointService, force: bool = False
+        self,
+        endpoint_id: FromPath[str],
+        endpoint_service: NamedDependency[EndpointService],
+        force: FromQuery[bool] = False,
     ) -> None:
         """Refused (409, naming them) while resources are bound, unless `force=true`."""
         endpoint_service.delete(endpoint_id, force=force)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from apps.http.admin.common import ERRORS, Body
 from apps.views import limit_view
@@ -28,7 +30,12 @@ class LimitsController(Controller):
     tags = ["limits"]
 
     @put(sync_to_thread=True, responses=ERRORS)
-    def put_limits(self, endpoint_id: str, data: LimitsBody, limit_service: LimitService) -> dict[str, Any]:
+    def put_limits(
+        self,
+        endpoint_id: FromPath[str],
+        data: JSONBody[LimitsBody],
+        limit_service: NamedDependency[LimitService],
+    ) -> dict[str, Any]:
         """Replace every rule of the endpoint; an empty list removes its limits."""
         rules = [
             LimitRule(renewal_period=r.renewal_period, calls=r.calls, tokens=r.tokens, key=r.key)
@@ -37,5 +44,7 @@ class LimitsController(Controller):
         return {"limits": [limit_view(r) for r in limit_service.put(endpoint_id, rules)]}
 
     @get(sync_to_thread=True, responses=ERRORS)
-    def get_limits(self, endpoint_id: str, limit_service: LimitService) -> dict[str, Any]:
+    def get_limits(
+        self, endpoint_id: FromPath[str], limit_service: NamedDependency[LimitService]
+    ) -> dict[str, Any]:
         return {"limits": [limit_view(r) for r in limit_service.get(endpoint_id)]}

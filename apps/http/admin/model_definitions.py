@@ -6,6 +6,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of, patched
 from apps.views import model_definition_view
@@ -40,7 +42,10 @@ class ModelDefinitionsController(Controller):
 
     @post(sync_to_thread=True, responses=ERRORS)
     def create_model_definition(
-        self, data: ModelDefinitionCreate, model_definition_service: ModelDefinitionService, actor: str
+        self,
+        data: JSONBody[ModelDefinitionCreate],
+        model_definition_service: NamedDependency[ModelDefinitionService],
+        actor: NamedDependency[str],
     ) -> dict[str, Any]:
         spec = ModelDefinitionSpec(**msgspec.structs.asdict(data))
         return model_definition_view(model_definition_service.create(spec, actor=actor))
@@ -48,27 +53,29 @@ class ModelDefinitionsController(Controller):
     @get(sync_to_thread=True, responses=ERRORS)
     def list_model_definitions(
         self,
-        model_definition_service: ModelDefinitionService,
+        model_definition_service: NamedDependency[ModelDefinitionService],
         max_results: MaxResults = None,
         page_token: PageToken = None,
-        provider: str | None = None,
+        provider: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
         page = model_definition_service.list(page_of(max_results, page_token), provider)
         return listing("model_definitions", map(model_definition_view, page.items), page.next_page_token)
 
     @get("/{model_definition_id:str}", sync_to_thread=True, responses=ERRORS)
     def get_model_definition(
-        self, model_definition_id: str, model_definition_service: ModelDefinitionService
+        self,
+        model_definition_id: FromPath[str],
+        model_definition_service: NamedDependency[ModelDefinitionService],
     ) -> dict[str, Any]:
         return model_definition_view(model_definition_service.get(model_definition_id))
 
     @patch("/{model_definition_id:str}", sync_to_thread=True, responses=ERRORS)
     def update_model_definition(
         self,
-        model_definition_id: str,
-        data: ModelDefinitionUpdate,
-        model_definition_service: ModelDefinitionService,
-        actor: str,
+        model_definition_id: FromPath[str],
+        data: JSONBody[ModelDefinitionUpdate],
+        model_definition_service: NamedDependency[ModelDefinitionService],
+        actor: NamedDependency[str],
     ) -> dict[str, Any]:
         changes = {k: patched(v) for k, v in msgspec.structs.asdict(data).items()}
         updated = model_definition_service.update(model_definition_id, ModelDefinitionPatch(**changes), actor)
@@ -77,9 +84,9 @@ class ModelDefinitionsController(Controller):
     @delete("/{model_definition_id:str}", sync_to_thread=True, responses=ERRORS)
     def delete_model_definition(
         self,
-        model_definition_id: str,
-        model_definition_service: ModelDefinitionService,
-        actor: str,
-        force: bool = False,
+        model_definition_id: FromPath[str],
+        model_definition_service: NamedDependency[ModelDefinitionService],
+        actor: NamedDependency[str],
+        force: FromQuery[bool] = False,
     ) -> None:
         model_definition_service.delete(model_definition_id, force=force, actor=actor)

@@ -14,6 +14,7 @@ from core.domain.errors import (
     Unsupported,
 )
 from core.domain.invocation import InvocationFailed
+from core.domain.limits import LimitExceeded
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,11 @@ def to_api_error(exc: BaseException) -> ApiError:
             if 400 <= exc.status < 429:
                 kind = "invalid_request_error"
             return ApiError(exc.status, exc.message, kind, exc.error_class.value, None, exc.retry_after_s)
+        case LimitExceeded():
+            refusal = exc.refusal
+            return ApiError(
+                429, exc.message, "rate_limit_error", "rate_limit_exceeded", None, refusal.retry_after_s
+            )
         case InvalidInput():
             return ApiError(400, exc.message, "invalid_request_error", "invalid_parameter", exc.field)
         case Unsupported():
