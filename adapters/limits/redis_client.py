@@ -21,3 +21,19 @@ def connect_redis(
     """
     pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=pool_timeout_s)
     return Redis.from_pool(pool)
+
+
+LUA_NOW = """
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+else
+  now = tonumber(ARGV[1])
+end
+"""
+"""Lua prologue: `now` in ms from ARGV[1], or from the server's TIME when ARGV[1] is ''.
+
+The server's clock is the one clock every instance shares, so windows and cooldowns agree
+across instances whatever their own clocks say.
+"""

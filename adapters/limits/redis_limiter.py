@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
+from adapters.limits.redis_client import LUA_NOW
 from core.domain.limits import (
     ALLOWED,
     LimitCheck,
@@ -18,18 +19,13 @@ from core.domain.limits import (
 KEY_PREFIX = "sb:rl:"
 """Counters are hashes `sb:rl:{bucket}:{period}:{window_start_ms}`, fields c (calls) and t (tokens)."""
 
-# Shared by both scripts: the clock. '' means the Redis server's TIME, so that every instance
-# cuts windows at the same instant whatever its own clock says.
-_NOW = """
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-else
-  now = tonumber(ARGV[1])
-end
+# Both scripts read the clock from ARGV[1] ('' = the server's TIME) and the expiry margin from ARGV[2].
+_NOW = (
+    LUA_NOW
+    + """
 local margin = tonumber(ARGV[2])
 """
+)
 
 # ARGV: now | '', expiry margin ms, then per check: counter prefix, window ms, calls, tokens (-1: none).
 # Check every window first and count only if all pass, so a refused request consumes nothing.
