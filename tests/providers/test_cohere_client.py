@@ -118,9 +118,7 @@ async def test_completions_map_to_chat() -> None:
         client = CohereClient()
         response = await client.invoke(_call(server.url, Operation.COMPLETIONS, {"prompt": "2+2="}))
         await client.aclose()
-    assert server.requests[0].json()["messages"] == [
-        {"role": "user", "content": [{"type": "text", "text": "2+2="}]}
-    ]
+    assert server.requests[0].json()["messages"] == [{"role": "user", "content": "2+2="}]
     assert response.body["object"] == "text_completion"
     assert response.body["choices"][0]["text"] == "4"
 
