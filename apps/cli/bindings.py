@@ -55,7 +55,7 @@ def list_(
 ) -> None:
     """List the bindings of an endpoint, or of a resource."""
     by_resource = resource_type is not None or resource_id is not None
-    if (endpoint_id is None) == by_resource:
+    if (endpoint_id is not None) == by_resource:
         raise click.UsageError("give either --endpoint-id, or --resource-type with --resource-id")
     if endpoint_id is not None:
         rows = ctx.backend.list_bindings(endpoint_id)
