@@ -1,0 +1,417 @@
+"""Shared HTTP transport of the provider adapters: pooled clients, timeouts, SSE and failures.
+
+Stable API (used by every HTTP adapter, including gemini, cohere and bedrock):
+
+    pools = HttpPools()                  # one per registry: one httpx.AsyncClient per upstream
+                                         # origin, created lazily, reused; `await pools.aclose()`
+    call = HttpCall(provider="openai", url=..., headers=..., body=encode_json(payload),
+                    timeouts=upstream_call.timeouts, read_error=my_error_reader,
+                    secret=upstream_call.api_key)
+    answer = await post(pools, call)     # HttpAnswer(status, headers, content); non-2xx raises
+    async with open_stream(pools, call) as stream:   # non-2xx raises before the body is read
+        async for event in stream.sse():             # SseEvent(name, data: bytes), no decoding
+            ...
+        async for piece in stream.body():            # raw body pieces (e.g. AWS event-stream)
+            ...
+    async for chunk in finish_guard("openai", gen):  # marks mid-stream failures, detects cuts
+
+Timeouts (`core.domain.endpoint.Timeouts`): `connect_s` to connect (and to get a pooled
+connection), `first_byte_s` from sending until the response headers, `idle_s` between two
+body reads, `total_s` for the whole call. Every failure is an `UpstreamError` whose
+`ProviderFailure` is classified: connect error or reset before any byte → CONNECTION, any
+timeout → TIMEOUT, an HTTP error → whatever the provider's `ErrorReader` says (build it with
+`http_failure`, which applies `classify_status` and parses `Retry-After`). The api key given
+as `secret` is scrubbed from every failure message; headers and bodies are never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import functools
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+import msgspec
+
+from core.domain.endpoint import Timeouts
+from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError, classify_status
+from ports.provider import StreamChunk
+
+log = logging.getLogger("switchboard.providers")
+
+ErrorReader = Callable[[int, Mapping[str, str], bytes], ProviderFailure]
+"""(status, response headers, body bytes) → the classified failure of one HTTP error answer."""
+
+MAX_ERROR_BODY = 64 * 1024
+_MESSAGE_LIMIT = 500
+
+_decoder = msgspec.json.Decoder()
+_encoder = msgspec.json.Encoder()
+
+
+def decode_json(data: bytes) -> Any:
+    """Parse JSON bytes once (msgspec); raises ValueError on malformed input."""
+    try:
+        return _decoder.decode(data)
+    except msgspec.DecodeError as exc:
+        raise ValueError("malformed JSON") from exc
+
+
+def encode_json(value: Any) -> bytes:
+    return _encoder.encode(value)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpCall:
+    """One POST to an upstream; `headers`, `body` and `secret` stay out of reprs."""
+
+    provider: str
+    url: str
+    headers: Mapping[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
+    timeouts: Timeouts
+    read_error: ErrorReader = field(repr=False)
+    secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SseEvent:
+    """One server-sent event: its `event:` name ("" when absent) and its `data:` bytes."""
+
+    name: str
+    data: bytes
+
+
+class HttpPools:
+    """One pooled httpx.AsyncClient per upstream origin, created on first use and then reused."""
+
+    def __init__(self, *, max_connections: int = 1000, max_keepalive: int = 200) -> None:
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_keepalive, keepalive_expiry=30
+        )
+
+    def client(self, url: str) -> httpx.AsyncClient:
+        origin = _origin(url)
+        client = self._clients.get(origin)
+        if client is None:
+            # Per-call timeouts are enforced by this module; the client's own are the fallback.
+            client = httpx.AsyncClient(limits=self._limits, timeout=httpx.Timeout(600.0))
+            self._clients[origin] = client
+        return client
+
+    def origins(self) -> frozenset[str]:
+        return frozenset(self._clients)
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+# --- failures --------------------------------------------------------------------------------
+
+
+def failure(
+    provider: str,
+    error_class: ErrorClass,
+    message: str,
+    status: int | None = None,
+    *,
+    before_first_byte: bool = True,
+) -> UpstreamError:
+    return UpstreamError(
+        ProviderFailure(error_class, status, f"{provider}: {message}", before_first_byte=before_first_byte)
+    )
+
+
+def http_failure(
+    provider: str,
+    status: int,
+    headers: Mapping[str, str],
+    message: str,
+    code: str = "",
+    error_class: ErrorClass | None = None,
+) -> ProviderFailure:
+    """A provider's HTTP error: classified by status and reason unless `error_class` is given."""
+    if error_class is None:
+        error_class = classify_status(status, f"{code} {message}")
+    text = message or code or f"HTTP {status}"
+    return ProviderFailure(
+        error_class, status, f"{provider}: {text}"[:_MESSAGE_LIMIT], retry_after_s(headers)
+    )
+
+
+def retry_after_s(headers: Mapping[str, str]) -> float | None:
+    """Seconds asked by `retry-after-ms`, or `Retry-After` (delta-seconds or HTTP date)."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def scrubbed(error: ProviderFailure, secret: str | None) -> ProviderFailure:
+    """The failure with the api key (and a quoted prefix of it) removed from its message."""
+    if not secret or len(secret) < 4:
+        return error
+    message = error.message.replace(secret, "***")
+    if len(secret) >= 12:
+        message = message.replace(secret[:8], "***")
+    return error if message == error.message else replace(error, message=message)
+
+
+def _transport_failure(provider: str, exc: Exception) -> UpstreamError:
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return failure(provider, ErrorClass.TIMEOUT, f"timed out ({type(exc).__name__})")
+    return failure(provider, ErrorClass.CONNECTION, f"connection failed ({type(exc).__name__})")
+
+
+# --- requests --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Deadline:
+    total_at: float
+
+    @classmethod
+    def start(cls, timeouts: Timeouts) -> _Deadline:
+        return cls(time.monotonic() + timeouts.total_s)
+
+    def within(self, seconds: float) -> float:
+        return max(0.0, min(seconds, self.total_at - time.monotonic()))
+
+
+@functools.lru_cache(maxsize=256)
+def _httpx_timeout(timeouts: Timeouts) -> httpx.Timeout:
+    # Reads are bounded by first_byte_s / idle_s here (asyncio), so httpx's read timeout is off.
+    return httpx.Timeout(
+        connect=timeouts.connect_s, read=None, write=timeouts.first_byte_s, pool=timeouts.connect_s
+    )
+
+
+async def _send(pools: HttpPools, call: HttpCall, deadline: _Deadline) -> httpx.Response:
+    client = pools.client(call.url)
+    timeouts = call.timeouts
+    request = client.build_request(
+        "POST",
+        call.url,
+        content=call.body,
+        headers=call.headers,
+        timeout=_httpx_timeout(timeouts),
+    )
+    try:
+        async with asyncio.timeout(deadline.within(timeouts.first_byte_s)):
+            return await client.send(request, stream=True)
+    except (TimeoutError, httpx.HTTPError) as exc:
+        raise _transport_failure(call.provider, exc) from None
+
+
+async def _pieces(
+    provider: str, response: httpx.Response, timeouts: Timeouts, deadline: _Deadline
+) -> AsyncIterator[bytes]:
+    """The body's pieces as they arrive; each read waits at most idle_s (and never past total_s)."""
+    iterator = aiter(response.aiter_bytes())
+    while True:
+        try:
+            async with asyncio.timeout(deadline.within(timeouts.idle_s)):
+                piece = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        except (TimeoutError, httpx.TimeoutException):
+            raise failure(
+                provider, ErrorClass.TIMEOUT, "the answer went silent past the idle timeout"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise failure(
+                provider, ErrorClass.CONNECTION, f"the answer broke off ({type(exc).__name__})"
+            ) from None
+        if piece:
+            yield piece
+
+
+async def _read_all(
+    provider: str, response: httpx.Response, timeouts: Timeouts, deadline: _Deadline, limit: int | None
+) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    async for piece in _pieces(provider, response, timeouts, deadline):
+        parts.append(piece)
+        size += len(piece)
+        if limit is not None and size >= limit:
+            break
+    return b"".join(parts)
+
+
+async def _raise_for_status(call: HttpCall, response: httpx.Response, deadline: _Deadline) -> None:
+    if response.status_code < 400:
+        return
+    try:
+        content = await _read_all(call.provider, response, call.timeouts, deadline, MAX_ERROR_BODY)
+    except UpstreamError:
+        content = b""
+    error = call.read_error(response.status_code, response.headers, content)
+    raise UpstreamError(scrubbed(error, call.secret))
+
+
+async def post(pools: HttpPools, call: HttpCall) -> HttpAnswer:
+    """POST and read the whole answer; a non-2xx answer raises its classified UpstreamError."""
+    deadline = _Deadline.start(call.timeouts)
+    response = await _send(pools, call, deadline)
+    try:
+        await _raise_for_status(call, response, deadline)
+        content = await _read_all(call.provider, response, call.timeouts, deadline, None)
+    finally:
+        await response.aclose()
+    return HttpAnswer(response.status_code, response.headers, content)
+
+
+class UpstreamStream:
+    """An open streaming answer whose status was 2xx."""
+
+    def __init__(self, call: HttpCall, response: httpx.Response, deadline: _Deadline) -> None:
+        self._call = call
+        self._response = response
+        self._deadline = deadline
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._response.headers
+
+    def body(self) -> AsyncIterator[bytes]:
+        return _pieces(self._call.provider, self._response, self._call.timeouts, self._deadline)
+
+    async def sse(self) -> AsyncIterator[SseEvent]:
+        """The answer's server-sent events; a final event without its blank line still counts."""
+        parser = SseParser()
+        async for piece in self.body():
+            for event in parser.feed(piece):
+                yield event
+        for event in parser.end():
+            yield event
+
+
+@asynccontextmanager
+async def open_stream(pools: HttpPools, call: HttpCall) -> AsyncIterator[UpstreamStream]:
+    """Open a streaming POST; a non-2xx answer raises its classified UpstreamError."""
+    deadline = _Deadline.start(call.timeouts)
+    response = await _send(pools, call, deadline)
+    try:
+        await _raise_for_status(call, response, deadline)
+        yield UpstreamStream(call, response, deadline)
+    finally:
+        await response.aclose()
+
+
+# --- server-sent events ----------------------------------------------------------------------
+
+
+class SseParser:
+    """Splits a text/event-stream body into events, on bytes (no decoding, data kept as sent)."""
+
+    __slots__ = ("_buffer", "_data", "_name")
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._name = ""
+        self._data: list[bytes] = []
+
+    def feed(self, piece: bytes) -> list[SseEvent]:
+        buffer = self._buffer + piece if self._buffer else piece
+        lines = buffer.split(b"\n")
+        self._buffer = lines.pop()
+        events: list[SseEvent] = []
+        for line in lines:
+            event = self._line(line[:-1] if line.endswith(b"\r") else line)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def end(self) -> list[SseEvent]:
+        """The last event when the body ends without its blank line."""
+        events = self.feed(b"\n") if self._buffer else []
+        tail = self._line(b"")
+        return [*events, tail] if tail is not None else events
+
+    def _line(self, line: bytes) -> SseEvent | None:
+        if not line:
+            if not self._data:
+                self._name = ""
+                return None
+            data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
+            event = SseEvent(self._name, data)
+            self._name, self._data = "", []
+            return event
+        if line.startswith(b"data:"):
+            value = line[5:]
+            self._data.append(value[1:] if value.startswith(b" ") else value)
+        elif line.startswith(b"event:"):
+            self._name = line[6:].strip().decode("utf-8", "replace")
+        return None  # comments (":"), id: and retry: are of no use here
+
+
+# --- streams of chunks -----------------------------------------------------------------------
+
+
+async def finish_guard(provider: str, chunks: AsyncIterator[StreamChunk]) -> AsyncIterator[StreamChunk]:
+    """Relay an adapter's chunks, making its stream honour the ProviderClient contract.
+
+    A failure after the first chunk is marked mid-stream (`before_first_byte=False`); a stream
+    that ends without any finish_reason was cut, and raises CONNECTION; one that ends after a
+    finish_reason (with or without `[DONE]`) ends normally.
+    """
+    delivered = False
+    finished = False
+    try:
+        async for chunk in chunks:
+            delivered = True
+            if chunk.finish_reason is not None:
+                finished = True
+            yield chunk
+    except UpstreamError as exc:
+        if delivered and exc.failure.before_first_byte:
+            raise UpstreamError(replace(exc.failure, before_first_byte=False)) from None
+        raise
+    if not finished:
+        raise failure(
+            provider,
+            ErrorClass.CONNECTION,
+            "stream cut before a finish_reason",
+            before_first_byte=not delivered,
+        )
+
+
+def skip_malformed(provider: str, event: SseEvent) -> None:
+    """Log (at debug, without content) an event that could not be parsed and is skipped."""
+    log.debug("%s: skipped a malformed stream event (%d bytes)", provider, len(event.data))
