@@ -55,6 +55,18 @@ class RotationReport:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class KekStatus:
+    """One KEK version as an operator sees it: never the salt, verifier or key."""
+
+    version: int
+    state: str
+    kdf: str
+    iterations: int
+    created_at: int
+    secrets: int
+
+
 class KekService:
     """Unlocking and rotating the KEK (PRODUCT §1, Secret).
 
@@ -160,7 +172,8 @@ class KekService:
                     f"{active.version}"
                 )
             target, resumed = self._target(keks, new_passphrase)
-            total = self._count_secrets()
+            with self._uow() as uow:
+                total = self._count_secrets(uow)
             rewrapped = self._rewrap_all(target.version, (old_passphrase, new_passphrase))
             for kek in keks:
                 if kek.version != target.version:
@@ -175,6 +188,23 @@ class KekService:
         )
         log.info("KEK rotation: %s", report.summary())
         return report
+
+    def status(self) -> tuple[KekStatus, ...]:
+        """Every KEK version with its state and how many secrets it wraps (no passphrase needed)."""
+        with self._uow() as uow:
+            keks = list(uow.keks.list())
+            total = self._count_secrets(uow)
+            return tuple(
+                KekStatus(
+                    version=k.version,
+                    state=k.state,
+                    kdf=k.kdf,
+                    iterations=k.iterations,
+                    created_at=k.created_at,
+                    secrets=total - len(uow.secrets.ids_not_wrapped_by(k.version)),
+                )
+                for k in keks
+            )
 
     # -- unlocking -----------------------------------------------------------------------
 
@@ -289,15 +319,15 @@ class KekService:
             uow.commit()
         return True
 
-    def _count_secrets(self) -> int:
+    @staticmethod
+    def _count_secrets(uow: UnitOfWork) -> int:
         count, page = 0, PageRequest(max_results=1000)
-        with self._uow() as uow:
-            while True:
-                found = uow.secrets.list(page)
-                count += len(found.items)
-                if found.next_page_token is None:
-                    return count
-                page = PageRequest.parse(1000, found.next_page_token)
+        while True:
+            found = uow.secrets.list(page)
+            count += len(found.items)
+            if found.next_page_token is None:
+                return count
+            page = PageRequest.parse(1000, found.next_page_token)
 
     def _keks(self) -> list[KekVersion]:
         with self._uow() as uow:
