@@ -38,3 +38,7 @@ class InProcessCircuitBreaker:
 
     async def aclose(self) -> None:
         self._breakers.clear()
+
+    def tracked(self) -> int:
+        """How many models hold state (only those failing since their last success)."""
+        return len(self._breakers)

@@ -172,10 +172,10 @@ class RedisCircuitBreaker:
 
     def _local(self, model_definition_id: str) -> Breaker:
         """The local view, registering the model for background refresh on first sight."""
+        self._ensure_refresher()
         breaker = self._view.get(model_definition_id)
         if breaker is None:
             breaker = self._view[model_definition_id] = CLOSED
-            self._ensure_refresher()
         return breaker
 
     def _learn(self, model_definition_id: str, view: Sequence[int]) -> None:
@@ -212,4 +212,7 @@ class RedisCircuitBreaker:
     async def _refresh_forever(self) -> None:
         while True:
             await asyncio.sleep(self._refresh_s)
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception:  # a stopped refresher would leave every instance blind
+                log.exception("circuit breaker: background refresh failed")
