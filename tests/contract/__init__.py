@@ -1,0 +1,1 @@
+"""Contract tests: one behaviour, every store adapter."""
