@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from adapters.memory.state import State
 from core.domain.binding import Binding, BindingKey, ResourceType
 from core.domain.endpoint import Endpoint, ModelMapping
-from core.domain.errors import AlreadyExists, NotFound
+from core.domain.errors import AlreadyExists, HasDependents, NotFound
 from core.domain.limits import LimitRule
 from core.domain.model_definition import ModelDefinition
 from core.domain.page import Page, PageRequest, paginate
@@ -53,6 +53,12 @@ class SecretRepo(_Repo):
 
     def delete(self, secret_id: str) -> None:
         self._s.secrets.pop(secret_id, None)
+        # As the SQL schema's ON DELETE SET NULL: model definitions never point at a missing secret.
+        for ident, model in list(self._s.model_definitions.items()):
+            if model.secret_id == secret_id:
+                self._s.model_definitions[ident] = dataclasses.replace(
+                    model, secret_id=None, secret_name=None
+                )
 
     def ids_not_wrapped_by(self, kek_version: int) -> Sequence[str]:
         return sorted(i for i, s in self._s.secrets.items() if s.encrypted.kek_version != kek_version)
@@ -82,6 +88,7 @@ class ModelDefinitionRepo(_Repo):
     def add(self, model: ModelDefinition) -> None:
         if self.get_by_name(model.name) is not None:
             raise AlreadyExists("model definition", model.name)
+        self._check_secret(model)
         self._s.model_definitions[model.model_definition_id] = model
 
     def get(self, model_definition_id: str) -> ModelDefinition | None:
@@ -105,14 +112,26 @@ class ModelDefinitionRepo(_Repo):
         other = self.get_by_name(model.name)
         if other is not None and other.model_definition_id != model.model_definition_id:
             raise AlreadyExists("model definition", model.name)
+        self._check_secret(model)
         self._s.model_definitions[model.model_definition_id] = model
 
     def delete(self, model_definition_id: str) -> None:
+        users = sorted(
+            e.name
+            for e in self._s.endpoints.values()
+            if any(m.model_definition.model_definition_id == model_definition_id for m in e.model_mappings)
+        )
+        if users:
+            raise HasDependents("model definition", model_definition_id, [f"endpoint '{n}'" for n in users])
         self._s.model_definitions.pop(model_definition_id, None)
 
     def list_by_secret(self, secret_id: str) -> Sequence[ModelDefinition]:
         found = [m for m in self._s.model_definitions.values() if m.secret_id == secret_id]
         return [self._hydrate(m) for m in sorted(found, key=_by_creation("model_definition_id"))]
+
+    def _check_secret(self, model: ModelDefinition) -> None:
+        if model.secret_id is not None:
+            _require(self._s.secrets, model.secret_id, "secret")
 
     def _hydrate(self, model: ModelDefinition) -> ModelDefinition:
         secret = self._s.secrets.get(model.secret_id) if model.secret_id else None
