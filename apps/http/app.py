@@ -33,4 +33,5 @@ def create_app(services: Services) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_OPENAPI,
         request_max_body_size=services.settings.max_body_bytes,
+        logging_config=None,  # the process (serve, tests) owns logging, not the app
     )

@@ -36,10 +36,18 @@ def test_the_admin_api_has_every_resource_of_the_contract() -> None:
 
 
 def call(client: TestClient[Any], method: str, path: str, headers: dict[str, str]) -> Any:
-    return client.request(method, path, headers=headers, json={} if method in ("POST", "PUT", "PATCH") else None)
+    return client.request(
+        method, path, headers=headers, json={} if method in ("POST", "PUT", "PATCH") else None
+    )
 
 
-BAD_AUTHORIZATIONS = [None, "Bearer", "Bearer sb-not-a-real-key", "Basic dXNlcjpwYXNz", "sb-key-without-scheme"]
+BAD_AUTHORIZATIONS = [
+    None,
+    "Bearer",
+    "Bearer sb-not-a-real-key",
+    "Basic dXNlcjpwYXNz",
+    "sb-key-without-scheme",
+]
 
 
 def test_every_admin_route_is_401_without_a_valid_key(client: TestClient[Any]) -> None:
