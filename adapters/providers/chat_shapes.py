@@ -6,7 +6,6 @@ Shared by the adapters whose provider speaks its own format (gemini, cohere, bed
 from __future__ import annotations
 
 import base64
-import email.utils
 import json
 import secrets
 import struct
@@ -15,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.providers._http import decode_json
 from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError
 from ports.provider import Operation, StreamChunk, TokenUsage, UpstreamCall
 
@@ -190,20 +190,17 @@ def tool_names_by_id(messages: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return names
 
 
-def retry_after_s(headers: Mapping[str, str]) -> float | None:
-    """Seconds of a `Retry-After` header (delta-seconds or HTTP date); `headers` keys lower-case."""
-    value = headers.get("retry-after")
-    if not value:
-        return None
+def parsed_json(provider: str, content: bytes) -> Mapping[str, Any]:
+    """A 2xx answer's JSON object; anything else is the upstream's fault (SERVER_ERROR)."""
     try:
-        return max(0.0, float(value))
+        value = decode_json(content)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+        value = None
+    if not isinstance(value, Mapping):
+        raise UpstreamError(
+            ProviderFailure(ErrorClass.SERVER_ERROR, None, f"{provider}: answer is not a JSON object")
+        )
+    return value
 
 
 def stop_list(stop: Any) -> list[str] | None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from adapters.providers._http import retry_after_s
 from adapters.providers.chat_shapes import (
     ChatAnswer,
     Choice,
@@ -18,7 +19,6 @@ from adapters.providers.chat_shapes import (
     max_tokens_of,
     messages_of,
     new_id,
-    retry_after_s,
     stop_list,
     text_of,
     wants_json_object,

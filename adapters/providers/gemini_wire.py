@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from adapters.providers._http import retry_after_s
 from adapters.providers.chat_shapes import (
     ChatAnswer,
     Choice,
@@ -22,7 +23,6 @@ from adapters.providers.chat_shapes import (
     messages_of,
     new_id,
     parse_data_url,
-    retry_after_s,
     stop_list,
     text_of,
     tool_names_by_id,

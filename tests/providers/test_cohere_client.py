@@ -7,29 +7,30 @@ from typing import Any
 
 import pytest
 
+from adapters.providers._http import HttpPools
 from adapters.providers.cohere import CohereClient
 from core.domain.audit import Audit
 from core.domain.endpoint import Timeouts
 from core.domain.failures import ErrorClass, UpstreamError
 from core.domain.model_definition import ModelDefinition
 from ports.provider import Operation, StreamChunk, UpstreamCall
-from tests.providers.loopback import Reply, serving, sse
+from tests.providers.upstream import Cut, FakeUpstream, Reply, sse_data
 
 pytestmark = pytest.mark.anyio
 KEY = "co-test-key-1234"
-FAST = Timeouts(connect_s=2, first_byte_s=2, idle_s=0.2, total_s=5)
+FAST = Timeouts(connect_s=2, first_byte_s=2, idle_s=0.5, total_s=5)
 USER = {"messages": [{"role": "user", "content": "Hi"}]}
 
 
 def _call(
-    base: str, operation: Operation, payload: dict[str, Any], model: str = "command-a-03-2025"
+    upstream: FakeUpstream, operation: Operation, payload: dict[str, Any], model: str = "command-a-03-2025"
 ) -> UpstreamCall:
     definition = ModelDefinition(
         model_definition_id="md-c",
         name="co",
         provider="cohere",
         model_name=model,
-        api_base=base,
+        api_base=upstream.url,
         provider_settings={"input_type": "search_query"},
         audit=Audit.new(0, None),
     )
@@ -58,18 +59,11 @@ async def _collect(chunks: AsyncIterator[StreamChunk]) -> list[StreamChunk]:
     return [c async for c in chunks]
 
 
-async def test_chat_request_and_answer_in_cohere_shapes() -> None:
-    async with serving(lambda r: Reply.json(_answer([{"type": "text", "text": "Hello!"}]))) as server:
-        client = CohereClient()
-        response = await client.invoke(
-            _call(
-                server.url,
-                Operation.CHAT,
-                {**USER, "model": "endpoint-x", "response_format": {"type": "json_object"}},
-            )
-        )
-        await client.aclose()
-    [request] = server.requests
+async def test_chat_request_and_answer_in_cohere_shapes(upstream: FakeUpstream, pools: HttpPools) -> None:
+    upstream.then(Reply.json(200, _answer([{"type": "text", "text": "Hello!"}])))
+    payload = {**USER, "model": "endpoint-x", "response_format": {"type": "json_object"}}
+    response = await CohereClient(pools).invoke(_call(upstream, Operation.CHAT, payload))
+    [request] = upstream.requests
     assert request.path == "/v2/chat"
     assert request.headers["authorization"] == f"Bearer {KEY}"
     assert request.json() == {
@@ -86,7 +80,7 @@ async def test_chat_request_and_answer_in_cohere_shapes() -> None:
     assert body["usage"] == {"prompt_tokens": 70, "completion_tokens": 3, "total_tokens": 73}
 
 
-async def test_tool_calls_answer() -> None:
+async def test_tool_calls_answer(upstream: FakeUpstream, pools: HttpPools) -> None:
     calls = [
         {
             "id": "get_weather_1",
@@ -94,31 +88,20 @@ async def test_tool_calls_answer() -> None:
             "function": {"name": "get_weather", "arguments": '{"city":"Oslo"}'},
         }
     ]
-    async with serving(lambda r: Reply.json(_answer([], "TOOL_CALL", calls))) as server:
-        client = CohereClient()
-        payload = {
-            **USER,
-            "tools": [
-                {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
-            ],
-        }
-        response = await client.invoke(_call(server.url, Operation.CHAT, payload))
-        await client.aclose()
-    assert server.requests[0].json()["tools"] == [
-        {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
-    ]
+    upstream.then(Reply.json(200, _answer([], "TOOL_CALL", calls)))
+    tool = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+    response = await CohereClient(pools).invoke(_call(upstream, Operation.CHAT, {**USER, "tools": [tool]}))
+    assert upstream.requests[0].json()["tools"] == [tool]
     choice = response.body["choices"][0]
     assert choice["finish_reason"] == "tool_calls"
     assert choice["message"]["content"] is None
     assert choice["message"]["tool_calls"] == calls
 
 
-async def test_completions_map_to_chat() -> None:
-    async with serving(lambda r: Reply.json(_answer([{"type": "text", "text": "4"}]))) as server:
-        client = CohereClient()
-        response = await client.invoke(_call(server.url, Operation.COMPLETIONS, {"prompt": "2+2="}))
-        await client.aclose()
-    assert server.requests[0].json()["messages"] == [{"role": "user", "content": "2+2="}]
+async def test_completions_map_to_chat(upstream: FakeUpstream, pools: HttpPools) -> None:
+    upstream.then(Reply.json(200, _answer([{"type": "text", "text": "4"}])))
+    response = await CohereClient(pools).invoke(_call(upstream, Operation.COMPLETIONS, {"prompt": "2+2="}))
+    assert upstream.requests[0].json()["messages"] == [{"role": "user", "content": "2+2="}]
     assert response.body["object"] == "text_completion"
     assert response.body["choices"][0]["text"] == "4"
 
@@ -154,42 +137,42 @@ STREAM_EVENTS: list[dict[str, Any]] = [
 ]
 
 
-async def test_stream_events_become_chunks_with_usage() -> None:
-    names = [e["type"] for e in STREAM_EVENTS]
-    reply = Reply(
-        headers={"content-type": "text/event-stream"}, chunks=sse(*STREAM_EVENTS, event_names=names)
-    )
-    async with serving(lambda r: reply) as server:
-        client = CohereClient()
-        chunks = await _collect(client.stream(_call(server.url, Operation.CHAT, USER)))
-        await client.aclose()
-    assert server.requests[0].json()["stream"] is True
+def _frames(events: list[dict[str, Any]]) -> list[bytes]:
+    return [sse_data(e, event=e["type"]) for e in events]
+
+
+async def test_stream_events_become_chunks_with_usage(upstream: FakeUpstream, pools: HttpPools) -> None:
+    upstream.then(Reply.sse(_frames(STREAM_EVENTS)))
+    chunks = await _collect(CohereClient(pools).stream(_call(upstream, Operation.CHAT, USER)))
+    request = upstream.requests[0]
+    assert request.json()["stream"] is True
+    assert request.headers["accept"] == "text/event-stream"
     assert "".join(c.text for c in chunks) == "Large language"
     assert [c.finish_reason for c in chunks if c.finish_reason] == ["stop"]
     usage = chunks[-1].usage
     assert usage is not None and (usage.prompt_tokens, usage.completion_tokens) == (60, 2)
 
 
-async def test_a_stream_without_message_end_is_a_mid_stream_failure() -> None:
-    async with serving(lambda r: Reply(chunks=sse(*STREAM_EVENTS[:4]))) as server:
-        client = CohereClient()
-        received: list[str] = []
-        with pytest.raises(UpstreamError) as caught:
-            async for chunk in client.stream(_call(server.url, Operation.CHAT, USER)):
-                received.append(chunk.text)
-        await client.aclose()
+async def test_a_stream_cut_before_message_end_is_a_mid_stream_failure(
+    upstream: FakeUpstream, pools: HttpPools
+) -> None:
+    upstream.then(Reply.sse([*_frames(STREAM_EVENTS[:4]), Cut()]))
+    received: list[str] = []
+    with pytest.raises(UpstreamError) as caught:
+        async for chunk in CohereClient(pools).stream(_call(upstream, Operation.CHAT, USER)):
+            received.append(chunk.text)
     assert "".join(received) == "Large language"
     assert caught.value.failure.error_class is ErrorClass.CONNECTION
     assert caught.value.failure.before_first_byte is False
 
 
-async def test_an_error_finish_mid_stream_raises_instead_of_finishing() -> None:
+async def test_an_error_finish_mid_stream_raises_instead_of_finishing(
+    upstream: FakeUpstream, pools: HttpPools
+) -> None:
     events = [*STREAM_EVENTS[:3], {"type": "message-end", "delta": {"finish_reason": "ERROR"}}]
-    async with serving(lambda r: Reply(chunks=sse(*events))) as server:
-        client = CohereClient()
-        with pytest.raises(UpstreamError) as caught:
-            await _collect(client.stream(_call(server.url, Operation.CHAT, USER)))
-        await client.aclose()
+    upstream.then(Reply.sse(_frames(events)))
+    with pytest.raises(UpstreamError) as caught:
+        await _collect(CohereClient(pools).stream(_call(upstream, Operation.CHAT, USER)))
     assert caught.value.failure.error_class is ErrorClass.SERVER_ERROR
     assert caught.value.failure.before_first_byte is False
 
@@ -217,7 +200,7 @@ async def test_an_error_finish_mid_stream_raises_instead_of_finishing() -> None:
         ),
         (
             400,
-            "invalid request: message must be at least 1 token long or tool results must be specified.",
+            "invalid request: message must be at least 1 token long.",
             {},
             ErrorClass.INVALID_REQUEST,
             None,
@@ -225,33 +208,33 @@ async def test_an_error_finish_mid_stream_raises_instead_of_finishing() -> None:
     ],
 )
 async def test_error_bodies_are_classified(
-    status: int, message: str, headers: dict[str, str], expected: ErrorClass, retry_after: float | None
+    upstream: FakeUpstream,
+    pools: HttpPools,
+    status: int,
+    message: str,
+    headers: dict[str, str],
+    expected: ErrorClass,
+    retry_after: float | None,
 ) -> None:
-    body = {"id": "0c4e52ad-err", "message": message}
-    async with serving(lambda r: Reply.json(body, status, headers)) as server:
-        client = CohereClient()
-        with pytest.raises(UpstreamError) as caught:
-            await client.invoke(_call(server.url, Operation.CHAT, USER))
-        await client.aclose()
+    upstream.then(Reply.json(status, {"id": "0c4e52ad-err", "message": message}, headers))
+    with pytest.raises(UpstreamError) as caught:
+        await CohereClient(pools).invoke(_call(upstream, Operation.CHAT, USER))
     failure = caught.value.failure
     assert (failure.error_class, failure.status, failure.retry_after_s) == (expected, status, retry_after)
-    assert KEY not in failure.message
+    assert failure.message == f"cohere: {message}"
 
 
-async def test_embeddings_use_v2_embed_with_input_type() -> None:
+async def test_embeddings_use_v2_embed_with_input_type(upstream: FakeUpstream, pools: HttpPools) -> None:
     answer = {
         "id": "emb-1",
         "embeddings": {"float": [[0.1, 0.2], [0.3, 0.4]]},
         "texts": ["a", "b"],
         "meta": {"api_version": {"version": "2"}, "billed_units": {"input_tokens": 2}},
     }
-    async with serving(lambda r: Reply.json(answer)) as server:
-        client = CohereClient()
-        response = await client.invoke(
-            _call(server.url, Operation.EMBEDDINGS, {"input": ["a", "b"]}, "embed-v4.0")
-        )
-        await client.aclose()
-    [request] = server.requests
+    upstream.then(Reply.json(200, answer))
+    call = _call(upstream, Operation.EMBEDDINGS, {"input": ["a", "b"]}, "embed-v4.0")
+    response = await CohereClient(pools).invoke(call)
+    [request] = upstream.requests
     assert request.path == "/v2/embed"
     assert request.json() == {
         "model": "embed-v4.0",
