@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.crypto import AesGcmCipher
+from adapters.limits.breaker_in_process import InProcessCircuitBreaker
+from adapters.limits.in_process import InProcessRateLimiter
 from adapters.memory import InMemoryStore
 from adapters.system import RandomIds, SystemClock
 from apps.settings import Settings
@@ -26,8 +28,10 @@ from core.services.model_definitions import ModelDefinitionService
 from core.services.secret_values import SecretValues
 from core.services.secrets import SecretService
 from ports.cipher import EnvelopeCipher
+from ports.circuit_breaker import CircuitBreaker
 from ports.clock import Clock
 from ports.ids import IdGenerator
+from ports.rate_limiter import RateLimiter
 from ports.unit_of_work import UnitOfWorkFactory
 
 
@@ -40,6 +44,8 @@ class Ports:
     ids: IdGenerator
     random: RandomSource
     cipher: EnvelopeCipher
+    rate_limiter: RateLimiter
+    breaker: CircuitBreaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +75,19 @@ class Services:
 def build(settings: Settings | None = None, **overrides: Any) -> Services:
     """Wire real adapters for `settings`; keyword overrides replace any port by name."""
     settings = settings or Settings.from_env()
+    clock = overrides.pop("clock", None) or SystemClock()
+    rate_limiter, breaker = overrides.pop("rate_limiter", None), overrides.pop("breaker", None)
+    if rate_limiter is None or breaker is None:
+        default_limiter, default_breaker = _limits(settings.redis_url, clock)
+        rate_limiter, breaker = rate_limiter or default_limiter, breaker or default_breaker
     ports = Ports(
         uow=overrides.pop("uow", None) or _sql_unit_of_work(settings.database_url),
-        clock=overrides.pop("clock", None) or SystemClock(),
+        clock=clock,
         ids=overrides.pop("ids", None) or RandomIds(),
         random=overrides.pop("random", None) or _random.random,
         cipher=overrides.pop("cipher", None) or AesGcmCipher(),
+        rate_limiter=rate_limiter,
+        breaker=breaker,
     )
     if overrides:
         raise TypeError(f"unknown port overrides: {', '.join(sorted(overrides))}")
@@ -106,6 +119,18 @@ def _services(settings: Settings, ports: Ports) -> Services:
         secrets=SecretService(ports.uow, ports.clock, ports.ids, ports.cipher, keks, values),
         secret_values=values,
     )
+
+
+def _limits(redis_url: str | None, clock: Clock) -> tuple[RateLimiter, CircuitBreaker]:
+    """Limits and breakers shared by every instance through Redis when configured, else per process."""
+    if redis_url is None:
+        return InProcessRateLimiter(), InProcessCircuitBreaker(clock)
+    from adapters.limits.breaker_redis import RedisCircuitBreaker
+    from adapters.limits.redis_client import connect_redis
+    from adapters.limits.redis_limiter import RedisRateLimiter
+
+    client = connect_redis(redis_url)  # one pool for both; connections open lazily on the event loop
+    return RedisRateLimiter(client), RedisCircuitBreaker(client, clock)
 
 
 def _sql_unit_of_work(database_url: str) -> UnitOfWorkFactory:
