@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from adapters.memory import InMemoryStore
@@ -14,7 +14,9 @@ from core.services.endpoints import EndpointService, EndpointSpec, MappingSpec
 from core.services.invocation.service import InvocationRequest, InvocationService
 from core.services.invocation.snapshot import ConfigCache
 from core.services.model_definitions import ModelDefinitionService, ModelDefinitionSpec
+from ports.circuit_breaker import CircuitBreaker
 from ports.provider import Operation
+from ports.rate_limiter import RateLimiter
 from tests.fakes.clock import FakeClock
 from tests.fakes.providers import FakeRegistry, ScriptedProvider
 from tests.fakes.secrets import DictSecretValues, ListUsageSink
@@ -28,6 +30,7 @@ class Gateway:
     provider: ScriptedProvider
     clock: FakeClock
     usage: ListUsageSink
+    store: InMemoryStore
 
     def request(self, endpoint: str = "chat", stream: bool = False, **payload: object) -> InvocationRequest:
         body = {"model": endpoint, "messages": [{"role": "user", "content": "hi"}], **payload}
@@ -43,6 +46,8 @@ def gateway(
     supports_prefill: bool = True,
     weights: Sequence[float] | None = None,
     seed: int = 7,
+    limiter: RateLimiter | None = None,
+    breaker: Callable[[FakeClock], CircuitBreaker] | None = None,
 ) -> Gateway:
     """An endpoint 'chat' whose model definitions are named after their provider model names."""
     store = InMemoryStore()
@@ -80,6 +85,8 @@ def gateway(
         clock=clock,
         ids=ids,
         random=random.Random(seed).random,
+        limiter=limiter,
+        breaker=breaker(clock) if breaker else None,
         sleep=clock.sleep,
     )
-    return Gateway(service, provider, clock, usage)
+    return Gateway(service, provider, clock, usage, store)

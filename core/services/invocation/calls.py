@@ -73,7 +73,7 @@ class RetryLoop:
         outcome: Outcome,
         deadline: float,
         attempt: Callable[[], Awaitable[T]],
-        on_failure: Callable[[ModelDefinition, ProviderFailure], None],
+        on_failure: Callable[[ModelDefinition, ProviderFailure], Awaitable[None]],
     ) -> T:
         retries = 0
         while True:
@@ -86,7 +86,7 @@ class RetryLoop:
                 outcome.attempts.append(
                     AttemptRecord(model.name, model.provider, failure.error_class, failure.status)
                 )
-                on_failure(model, failure)
+                await on_failure(model, failure)
                 delay = retry_delay_s(failure, retries, endpoint.retry_policy, self._random)
                 if delay is None or self._clock.monotonic() + delay >= deadline:
                     raise

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from core.domain.endpoint import Endpoint
 from core.domain.invocation import AttemptRecord
+from core.domain.limits import LimitCheck
 from core.domain.model_definition import ModelDefinition
 from core.domain.principal import Principal
 from ports.provider import Operation, TokenUsage
@@ -24,6 +25,7 @@ class Outcome:
     upstream_s: float = 0.0
     usage: TokenUsage = TokenUsage()
     status: int = 200
+    limit_checks: tuple[LimitCheck, ...] = ()
 
     @property
     def fell_back(self) -> bool:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from core.domain.endpoint import Endpoint
+from core.domain.endpoint import Endpoint, ModelMapping
 from core.domain.errors import NotFound, PermissionDenied, Unauthenticated
 from core.domain.failures import ProviderFailure, UpstreamError, is_fallback_eligible
 from core.domain.invocation import InvocationFailed, final_error
+from core.domain.limits import limit_checks
 from core.domain.model_definition import ModelDefinition
 from core.domain.principal import Principal
 from core.domain.routing import RandomSource, attempt_plan
@@ -20,9 +21,11 @@ from core.services.invocation.calls import RetryLoop, Sleep, build_call
 from core.services.invocation.outcome import Outcome
 from core.services.invocation.snapshot import ConfigCache
 from core.services.keys import hash_key
+from ports.circuit_breaker import CircuitBreaker, open_models
 from ports.clock import Clock
 from ports.ids import IdGenerator
 from ports.provider import Operation, ProviderRegistry, UpstreamResponse
+from ports.rate_limiter import RateLimiter
 from ports.secret_values import SecretValueSource
 from ports.usage_sink import UsageSink
 
@@ -48,6 +51,8 @@ class InvocationService:
         clock: Clock,
         ids: IdGenerator,
         random: RandomSource,
+        limiter: RateLimiter | None = None,
+        breaker: CircuitBreaker | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.config = config
@@ -58,6 +63,8 @@ class InvocationService:
         self._ids = ids
         self.random = random
         self.retries = RetryLoop(clock, random, sleep)
+        self._limiter = limiter
+        self._breaker = breaker
 
     def authenticate(self, presented: str | None) -> Principal:
         """The principal of a gateway key, from the cached snapshot (no database round trip)."""
@@ -94,9 +101,30 @@ class InvocationService:
             started=self.clock.monotonic(),
         )
 
+    async def admit(self, outcome: Outcome) -> None:
+        """Apply the endpoint's limit rules; a refused request never reaches a provider."""
+        rules = self.config.current.limits.get(outcome.endpoint.endpoint_id)
+        if not rules or self._limiter is None:
+            return
+        outcome.limit_checks = limit_checks(outcome.endpoint.endpoint_id, rules, outcome.principal.name)
+        decision = await self._limiter.acquire(outcome.limit_checks, self.clock.now_ms())
+        if decision.refusal is not None:
+            outcome.status = 429
+            self.account(outcome)
+            decision.raise_if_refused()
+
+    async def settle(self, outcome: Outcome) -> None:
+        """Count the tokens actually used against token budgets, then write the usage record."""
+        tokens = outcome.usage.prompt_tokens + outcome.usage.completion_tokens
+        checks = [c for c in outcome.limit_checks if c.rule.tokens is not None]
+        if checks and tokens and self._limiter is not None:
+            await self._limiter.record_tokens(checks, tokens, self.clock.now_ms())
+        self.account(outcome)
+
     async def invoke(self, request: InvocationRequest) -> tuple[UpstreamResponse, Outcome]:
         """A non-streaming call; raises InvocationFailed with the one error the caller gets."""
         outcome = self.begin(request)
+        await self.admit(outcome)
         try:
             response = await self._run_plan(request, outcome)
         except InvocationFailed as exc:
@@ -104,13 +132,13 @@ class InvocationService:
             self.account(outcome)
             raise
         outcome.add_usage(response.usage)
-        self.account(outcome)
+        await self.settle(outcome)
         return response, outcome
 
     async def _run_plan(self, request: InvocationRequest, outcome: Outcome) -> UpstreamResponse:
         endpoint = outcome.endpoint
         deadline = outcome.started + endpoint.timeouts.total_s
-        plan = attempt_plan(endpoint, self.random)
+        plan = await self.plan(endpoint)
         outcome.first_planned = plan[0].model_definition.model_definition_id
         last: ProviderFailure | None = None
         for mapping in plan:
@@ -125,7 +153,7 @@ class InvocationService:
                 if not is_fallback_eligible(last.error_class) or self.clock.monotonic() >= deadline:
                     break
                 continue
-            self.on_success(model)
+            await self.on_success(model)
             outcome.served = model
             return response
         assert last is not None  # the plan is never empty
@@ -137,11 +165,20 @@ class InvocationService:
         call = build_call(model, endpoint, request.operation, request.payload, self.secrets)
         return await self.providers.client_for(model.provider).invoke(call)
 
-    def on_failure(self, model: ModelDefinition, failure: ProviderFailure) -> None:
-        """Hook for the circuit breaker and metrics."""
+    async def plan(self, endpoint: Endpoint) -> list[ModelMapping]:
+        """The attempt plan, skipping models whose circuit is open (probing those that are due)."""
+        if self._breaker is None:
+            return attempt_plan(endpoint, self.random)
+        ids = [m.model_definition.model_definition_id for m in endpoint.model_mappings]
+        return attempt_plan(endpoint, self.random, await open_models(self._breaker, ids))
 
-    def on_success(self, model: ModelDefinition) -> None:
-        """Hook for the circuit breaker and metrics."""
+    async def on_failure(self, model: ModelDefinition, failure: ProviderFailure) -> None:
+        if self._breaker is not None and is_fallback_eligible(failure.error_class):
+            await self._breaker.record_failure(model.model_definition_id)
+
+    async def on_success(self, model: ModelDefinition) -> None:
+        if self._breaker is not None:
+            await self._breaker.record_success(model.model_definition_id)
 
     def account(self, outcome: Outcome) -> None:
         """One usage record per request, written off the request path; failures bill nothing."""

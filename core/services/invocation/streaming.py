@@ -21,7 +21,6 @@ from core.domain.endpoint import ModelMapping
 from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError, is_fallback_eligible
 from core.domain.invocation import AttemptRecord, InvocationFailed, final_error
 from core.domain.model_definition import ModelDefinition
-from core.domain.routing import attempt_plan
 from core.services.invocation import sse
 from core.services.invocation.calls import build_call
 from core.services.invocation.outcome import Outcome
@@ -55,7 +54,7 @@ class StreamSession:
 
     async def open(self) -> None:
         """Find a model that starts answering; raises InvocationFailed if none does."""
-        self._plan = attempt_plan(self.outcome.endpoint, self._svc.random)
+        self._plan = await self._svc.plan(self.outcome.endpoint)
         self.outcome.first_planned = self._plan[0].model_definition.model_definition_id
         last: ProviderFailure | None = None
         while (model := self._take_next()) is not None:
@@ -66,6 +65,7 @@ class StreamSession:
                 if not is_fallback_eligible(last.error_class) or self._past_deadline():
                     break
                 continue
+            await self._svc.on_success(model)
             self.outcome.served = model
             self._stream_id = str(self._current[1].data.get("id", self.outcome.request_id))
             return
@@ -97,7 +97,7 @@ class StreamSession:
             yield sse.DONE
         finally:
             await _close(chunks)
-            self._svc.account(self.outcome)
+            await self._svc.settle(self.outcome)
 
     async def _relay(
         self, chunks: AsyncIterator[StreamChunk], pending: list[StreamChunk], rewrite: bool
@@ -137,7 +137,7 @@ class StreamSession:
         self, failure: ProviderFailure
     ) -> tuple[AsyncIterator[StreamChunk], list[StreamChunk]] | None:
         """Continue the answer on the next model, or None when nothing can."""
-        self._mark_broken(failure)
+        await self._mark_broken(failure)
         if self._tool_calls or not is_fallback_eligible(failure.error_class):
             return None
         delivered = "".join(self._delivered)
@@ -210,14 +210,14 @@ class StreamSession:
     def _past_deadline(self) -> bool:
         return self._svc.clock.monotonic() >= self._deadline
 
-    def _mark_broken(self, failure: ProviderFailure) -> None:
+    async def _mark_broken(self, failure: ProviderFailure) -> None:
         served = self.outcome.served
         if served is None:
             return
         self.outcome.attempts.append(
             AttemptRecord(served.name, served.provider, failure.error_class, failure.status)
         )
-        self._svc.on_failure(served, failure)
+        await self._svc.on_failure(served, failure)
 
     def _encode(self, chunk: StreamChunk, rewrite: bool) -> bytes:
         if not rewrite and chunk.raw is not None:
@@ -257,6 +257,7 @@ class StreamSession:
 async def open_stream(service: InvocationService, request: InvocationRequest) -> StreamSession:
     """Start a stream; raises InvocationFailed (nothing sent yet) when no model answers."""
     outcome = service.begin(request)
+    await service.admit(outcome)
     session = StreamSession(service, request, outcome)
     try:
         await session.open()
