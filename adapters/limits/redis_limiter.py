@@ -90,7 +90,9 @@ class RedisRateLimiter:
     Windows follow the Redis server's clock (`server_time=True`, the default), so instances
     with slightly different clocks still agree on every boundary; the `now_ms` arguments are
     then ignored. With `server_time=False` the caller's `now_ms` is used (tests inject time).
-    Counters expire at their window's end plus a margin, so Redis memory stays flat.
+    Counters expire at their window's end plus a margin, so Redis memory stays flat. Needs one
+    Redis primary (not Redis Cluster): the script names its keys from the server's clock.
+    Redis errors propagate; the caller decides how to answer when limits cannot be checked.
     """
 
     def __init__(
