@@ -412,6 +412,7 @@ async def finish_guard(provider: str, chunks: AsyncIterator[StreamChunk]) -> Asy
         )
 
 
-def skip_malformed(provider: str, event: SseEvent) -> None:
-    """Log (at debug, without content) an event that could not be parsed and is skipped."""
-    log.debug("%s: skipped a malformed stream event (%d bytes)", provider, len(event.data))
+def skip_malformed(provider: str, event: SseEvent | bytes) -> None:
+    """Log (at debug, without its content) a stream event that could not be parsed and is skipped."""
+    size = len(event.data if isinstance(event, SseEvent) else event)
+    log.debug("%s: skipped a malformed stream event (%d bytes)", provider, size)
