@@ -55,33 +55,26 @@ class LocalBackend:
         self._services = services
         self._actor = actor
 
-    # -- secrets (SecretService) ----------------------------------------------------------
+    # -- secrets --------------------------------------------------------------------------
     def create_secret(
         self, name: str, value: str, *, provider: str | None = None, auth_config: dict[str, Any] | None = None
     ) -> Secret:
-        secret = self._secrets().create(
-            name=name, value=value, provider=provider, auth_config=auth_config or {}, actor=self._actor
-        )
+        secret = self._services.secrets.create(name, value, provider, auth_config, actor=self._actor)
         return cast(Secret, secret_view(secret))
 
     def list_secrets(self, *, max_results: int | None = None, page_token: str | None = None) -> Page[Secret]:
-        page = self._secrets().list(PageRequest.parse(max_results, page_token))
+        page = self._services.secrets.list(PageRequest.parse(max_results, page_token))
         return Page([cast(Secret, secret_view(s)) for s in page.items], page.next_page_token)
 
     def get_secret(self, secret_id: str) -> Secret:
-        return cast(Secret, secret_view(self._secrets().get(secret_id)))
+        return cast(Secret, secret_view(self._services.secrets.get(secret_id)))
 
     def update_secret(self, secret_id: str, **changes: Unpack[SecretChanges]) -> Secret:
-        return cast(Secret, secret_view(self._secrets().update(secret_id, actor=self._actor, **changes)))
+        secret = self._services.secrets.update(secret_id, actor=self._actor, **changes)
+        return cast(Secret, secret_view(secret))
 
     def delete_secret(self, secret_id: str, *, force: bool = False) -> None:
-        self._secrets().delete(secret_id, force=force)
-
-    def _secrets(self) -> Any:
-        service = getattr(self._services, "secrets", None)
-        if service is None:
-            raise InvalidInput("secrets", "secret management is not available in this build")
-        return service
+        self._services.secrets.delete(secret_id, force=force, actor=self._actor)
 
     # -- model definitions -----------------------------------------------------------------
     def create_model_definition(
