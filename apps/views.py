@@ -11,6 +11,7 @@ from core.domain.endpoint import Endpoint, ModelMapping
 from core.domain.limits import LimitRule
 from core.domain.model_definition import ModelDefinition
 from core.domain.principal import ApiKey
+from core.domain.secret import Secret
 from core.domain.usage import UsageRecord
 
 
@@ -20,6 +21,18 @@ def audit_view(audit: Audit) -> dict[str, Any]:
         "last_updated_at": audit.last_updated_at,
         "created_by": audit.created_by,
         "last_updated_by": audit.last_updated_by,
+    }
+
+
+def secret_view(secret: Secret) -> dict[str, Any]:
+    """A secret as shown anywhere: masked, never its value."""
+    return {
+        "secret_id": secret.secret_id,
+        "name": secret.name,
+        "masked_value": secret.masked_value,
+        "provider": secret.provider,
+        "auth_config": dict(secret.auth_config),
+        **audit_view(secret.audit),
     }
 
 

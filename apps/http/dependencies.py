@@ -15,6 +15,7 @@ from core.services.endpoints import EndpointService
 from core.services.keys import KeyService
 from core.services.limits import LimitService
 from core.services.model_definitions import ModelDefinitionService
+from core.services.secrets import SecretService
 
 
 def _services(state: State) -> Services:
@@ -42,6 +43,10 @@ def provide_keys(state: State) -> KeyService:
     return _services(state).keys
 
 
+def provide_secrets(state: State) -> SecretService:
+    return _services(state).secrets
+
+
 def provide_actor(request: Request[Any, Any, Any]) -> str:
     """The authenticated principal's name, recorded as created_by / last_updated_by."""
     return current_principal(request).name
@@ -54,4 +59,5 @@ ADMIN_DEPENDENCIES = {
     "binding_service": Provide(provide_bindings, sync_to_thread=False),
     "limit_service": Provide(provide_limits, sync_to_thread=False),
     "key_service": Provide(provide_keys, sync_to_thread=False),
+    "secret_service": Provide(provide_secrets, sync_to_thread=False),
 }

@@ -22,6 +22,7 @@ from core.domain.errors import (
     Unauthenticated,
     Unsupported,
 )
+from core.domain.secret import KekLocked
 
 log = logging.getLogger("switchboard.http")
 
@@ -42,6 +43,7 @@ _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (AlreadyExists, 409),
     (HasDependents, 409),
     (Conflict, 409),
+    (KekLocked, 503),  # the operator must supply the passphrase; nothing the caller can fix
 )
 
 _HTTP_CODES: Mapping[int, str] = {
@@ -55,6 +57,7 @@ _HTTP_CODES: Mapping[int, str] = {
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
     429: "RATE_LIMITED",
+    503: "UNAVAILABLE",
 }
 
 

@@ -9,6 +9,7 @@ from apps.http.admin.endpoints import EndpointsController
 from apps.http.admin.keys import KeysController
 from apps.http.admin.limits import LimitsController
 from apps.http.admin.model_definitions import ModelDefinitionsController
+from apps.http.admin.secrets import SecretsController
 from apps.http.auth import require_admin
 from apps.http.dependencies import ADMIN_DEPENDENCIES
 
@@ -17,6 +18,7 @@ def admin_router() -> Router:
     return Router(
         path="/api/v1",
         route_handlers=[
+            SecretsController,
             ModelDefinitionsController,
             EndpointsController,
             list_endpoint_bindings,

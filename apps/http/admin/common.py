@@ -22,6 +22,7 @@ _ERROR_DESCRIPTIONS = {
     404: "No such entity",
     409: "Conflicts with the current state (already exists, or has dependents)",
     413: "Request body too large",
+    503: "Secrets are locked: the KEK passphrase is missing or wrong",
 }
 
 ERRORS: Mapping[int, ResponseSpec] = {
