@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.storage.engine import DEFAULT_DATABASE_URL, create_engine_for
 from adapters.storage.migrate import SchemaStatus, engine_schema_status, upgrade_engine
@@ -15,8 +16,22 @@ class SqlStore:
     def __init__(self, url: str = DEFAULT_DATABASE_URL) -> None:
         self._engine: Engine = create_engine_for(url)
 
+    @property
+    def engine(self) -> Engine:
+        """The shared engine, for tooling and tests; application code uses units of work."""
+        return self._engine
+
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._engine)
+
+    def ping(self) -> bool:
+        """Whether the database answers (for `/ready`); never raises."""
+        try:
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
 
     def upgrade(self) -> SchemaStatus:
         """Migrate this store's database to the newest schema."""
