@@ -144,3 +144,13 @@ def upgrade_database(database_url: str) -> str:
     from adapters.storage import upgrade_database as upgrade
 
     return str(upgrade(database_url))
+
+
+def schema_problem(database_url: str) -> str | None:
+    """Why the database's schema cannot be served (one line naming `switchboard db upgrade`), or None."""
+    if database_url.startswith("memory://"):
+        return None
+    from adapters.storage import schema_status
+
+    status = schema_status(database_url)
+    return None if status.up_to_date else status.describe()

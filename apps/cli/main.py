@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import click
 
-from apps.cli import bindings, config, crypto, db, endpoints, keys, limits, models, secrets, usage
+from apps.cli import bindings, config, crypto, db, endpoints, keys, limits, models, secrets, serve, usage
 from apps.cli.context import CliContext
 from apps.client import SwitchboardError
 from apps.settings import Settings
@@ -54,6 +54,7 @@ cli.add_command(usage.group)
 cli.add_command(config.group)
 cli.add_command(secrets.group)
 cli.add_command(crypto.group)
+cli.add_command(serve.serve)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
