@@ -53,6 +53,13 @@ class ModelDefinitionRepository(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class EndpointFilter:
+    """All given conditions must hold.
+
+    `name` matches exactly or as a prefix, case-sensitively (`chat` finds `chat` and `chat-eu`);
+    `provider` matches any mapping's model definition; `tag_key` alone matches any value of
+    that tag, with `tag_value` only that value.
+    """
+
     name: str | None = None
     provider: str | None = None
     tag_key: str | None = None
