@@ -28,6 +28,9 @@ class SchemaStatus:
     def up_to_date(self) -> bool:
         return self.current == self.head
 
+    def __str__(self) -> str:
+        return self.describe()
+
     def describe(self) -> str:
         if self.up_to_date:
             return f"database schema is up to date (revision {self.head})"
