@@ -18,7 +18,7 @@ from core.domain.endpoint import Timeouts
 from core.domain.errors import Unsupported
 from core.domain.failures import ErrorClass, UpstreamError
 from core.domain.model_definition import ModelDefinition
-from ports.provider import Operation, StreamChunk, UpstreamCall
+from ports.provider import Operation, ProviderClient, StreamChunk, UpstreamCall
 from tests.providers.upstream import Cut, FakeUpstream, Part, Received, Reply
 
 pytestmark = pytest.mark.anyio
@@ -532,3 +532,8 @@ async def test_embeddings_on_a_chat_model_are_unsupported_and_name_the_provider(
     with pytest.raises(Unsupported, match="bedrock"):
         await _client(pools).invoke(_call(upstream, Operation.EMBEDDINGS, {"input": "x"}))
     assert upstream.requests == []
+
+
+def test_the_client_satisfies_the_provider_port() -> None:
+    client: ProviderClient = BedrockClient(HttpPools())
+    assert client.supports_prefill is True

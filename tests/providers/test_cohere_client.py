@@ -13,7 +13,7 @@ from core.domain.audit import Audit
 from core.domain.endpoint import Timeouts
 from core.domain.failures import ErrorClass, UpstreamError
 from core.domain.model_definition import ModelDefinition
-from ports.provider import Operation, StreamChunk, UpstreamCall
+from ports.provider import Operation, ProviderClient, StreamChunk, UpstreamCall
 from tests.providers.upstream import Cut, FakeUpstream, Reply, sse_data
 
 pytestmark = pytest.mark.anyio
@@ -244,3 +244,8 @@ async def test_embeddings_use_v2_embed_with_input_type(upstream: FakeUpstream, p
     }
     assert [d["embedding"] for d in response.body["data"]] == [[0.1, 0.2], [0.3, 0.4]]
     assert response.body["usage"] == {"prompt_tokens": 2, "total_tokens": 2}
+
+
+def test_the_client_satisfies_the_provider_port() -> None:
+    client: ProviderClient = CohereClient(HttpPools())
+    assert client.supports_prefill is False

@@ -16,7 +16,7 @@ from core.domain.endpoint import Timeouts
 from core.domain.errors import Unsupported
 from core.domain.failures import ErrorClass, UpstreamError
 from core.domain.model_definition import ModelDefinition
-from ports.provider import Operation, StreamChunk, UpstreamCall
+from ports.provider import Operation, ProviderClient, StreamChunk, UpstreamCall
 from tests.providers.upstream import Cut, FakeUpstream, Pause, Reply, sse_data
 
 pytestmark = pytest.mark.anyio
@@ -331,3 +331,19 @@ async def test_consecutive_requests_reuse_one_pooled_connection(
         await client.invoke(_call(upstream, Operation.CHAT, USER))
     assert len(upstream.requests) == 3
     assert upstream.connections == 1
+
+
+async def test_streamed_completions_come_as_text_completion_chunks(
+    upstream: FakeUpstream, pools: HttpPools
+) -> None:
+    upstream.then(Reply.sse([_event("4", "STOP", {"promptTokenCount": 3, "candidatesTokenCount": 1})]))
+    call = _call(upstream, Operation.COMPLETIONS, {"prompt": "2+2=", "stream": True})
+    chunks = await _collect(GeminiClient(pools).stream(call))
+    assert chunks[0].data["object"] == "text_completion"
+    assert chunks[0].data["choices"][0]["text"] == "4"
+    assert [c.finish_reason for c in chunks if c.finish_reason] == ["stop"]
+
+
+def test_the_client_satisfies_the_provider_port() -> None:
+    client: ProviderClient = GeminiClient(HttpPools())
+    assert client.supports_prefill is False
