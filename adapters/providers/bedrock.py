@@ -72,7 +72,9 @@ class BedrockClient:
             return await self._embed(call)
         body = wire.converse_body(chat_payload(call, wire.PROVIDER), call.prefill)
         answer = await post(self._pools, self._signed(call, "converse", body, "application/json"))
-        chat = wire.chat_answer(parsed_json(wire.PROVIDER, answer.content), call.model.model_name)
+        chat = wire.chat_answer(
+            parsed_json(wire.PROVIDER, answer.content), call.model.model_name, call.prefill
+        )
         out = chat_completion(chat)
         if call.operation is Operation.COMPLETIONS:
             out = text_completion(out)
@@ -87,7 +89,7 @@ class BedrockClient:
             yield chunk
 
     async def _chunks(self, http_call: HttpCall, call: UpstreamCall) -> AsyncIterator[StreamChunk]:
-        translator = wire.ConverseStream(ChunkWriter(call.model.model_name, call.operation))
+        translator = wire.ConverseStream(ChunkWriter(call.model.model_name, call.operation), call.prefill)
         decoder = EventStreamDecoder()
         async with open_stream(self._pools, http_call) as upstream:
             async for piece in upstream.body():

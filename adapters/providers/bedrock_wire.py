@@ -70,8 +70,9 @@ def converse_body(payload: Mapping[str, Any], prefill: str | None = None) -> Jso
     messages = messages_of(payload, PROVIDER)
     system = [{"text": text_of(m.get("content"))} for m in messages if m["role"] in ("system", "developer")]
     turns = _turns([m for m in messages if m["role"] not in ("system", "developer")])
-    if prefill:
-        turns = _merge(turns, {"role": "assistant", "content": [{"text": prefill}]})
+    sent = (prefill or "").rstrip()
+    if sent:
+        turns = _merge(turns, {"role": "assistant", "content": [{"text": sent}]})
     if not turns:
         raise invalid_request(PROVIDER, "a conversation needs at least one user message")
     body: JsonObject = {"messages": turns}
@@ -200,6 +201,29 @@ def _inference_config(payload: Mapping[str, Any]) -> JsonObject:
     return config
 
 
+class PrefillSeam:
+    """Joins a continuation to a prefill whose trailing whitespace was not sent.
+
+    Claude models on Converse refuse a final assistant message ending in whitespace, so the
+    prefill goes without it; the model then usually starts with that whitespace again, which the
+    caller already has.
+    """
+
+    def __init__(self, prefill: str | None) -> None:
+        text = prefill or ""
+        self._pending = text[len(text.rstrip()) :]
+
+    def __call__(self, text: str) -> str:
+        if not self._pending:
+            return text
+        shared = 0
+        while shared < min(len(text), len(self._pending)) and text[shared] == self._pending[shared]:
+            shared += 1
+        # Keep eating on the next piece only when this one was all repeated whitespace.
+        self._pending = self._pending[shared:] if shared == len(text) else ""
+        return text[shared:]
+
+
 # --- embeddings through InvokeModel ----------------------------------------------------------
 
 
@@ -233,10 +257,11 @@ def cohere_embed_vectors(body: Mapping[str, Any]) -> list[list[float]]:
 # --- answer ----------------------------------------------------------------------------------
 
 
-def chat_answer(body: Mapping[str, Any], model: str) -> ChatAnswer:
+def chat_answer(body: Mapping[str, Any], model: str, prefill: str | None = None) -> ChatAnswer:
     message = (body.get("output") or {}).get("message") or {}
     blocks = message.get("content") or []
-    texts = [str(b["text"]) for b in blocks if "text" in b]
+    seam = PrefillSeam(prefill)
+    texts = [seam(str(b["text"])) for b in blocks if "text" in b]
     calls = tuple(_tool_call(b["toolUse"]) for b in blocks if "toolUse" in b)
     reason = _FINISH.get(str(body.get("stopReason")), "stop")
     choice = Choice("".join(texts) if texts or not calls else None, reason, calls)
@@ -263,8 +288,9 @@ def usage_of(usage: Any) -> TokenUsage:
 class ConverseStream:
     """Turns ConverseStream event-stream messages into OpenAI chunks."""
 
-    def __init__(self, writer: ChunkWriter) -> None:
+    def __init__(self, writer: ChunkWriter, prefill: str | None = None) -> None:
         self._writer = writer
+        self._seam = PrefillSeam(prefill)
         self._usage = TokenUsage()
         self.finished = False
 
@@ -282,8 +308,9 @@ class ConverseStream:
                 )
         elif name == "contentBlockDelta":
             delta = event.get("delta") or {}
-            if delta.get("text"):
-                yield self._writer.text(str(delta["text"]))
+            text = self._seam(str(delta["text"])) if delta.get("text") else ""
+            if text:
+                yield self._writer.text(text)
             elif "toolUse" in delta and delta["toolUse"].get("input"):
                 yield self._writer.tool_call_arguments(str(delta["toolUse"]["input"]))
         elif name == "messageStop":

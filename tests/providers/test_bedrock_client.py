@@ -537,3 +537,26 @@ async def test_embeddings_on_a_chat_model_are_unsupported_and_name_the_provider(
 def test_the_client_satisfies_the_provider_port() -> None:
     client: ProviderClient = BedrockClient(HttpPools())
     assert client.supports_prefill is True
+
+
+async def test_a_continued_stream_does_not_repeat_the_prefill_whitespace(
+    upstream: FakeUpstream, pools: HttpPools
+) -> None:
+    upstream.then(
+        _events(
+            [
+                _event("messageStart", {"role": "assistant"}),
+                _event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": " a"}}),
+                _event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": " time"}}),
+                _event("messageStop", {"stopReason": "end_turn"}),
+                _event("metadata", {"usage": {"inputTokens": 9, "outputTokens": 2}}),
+            ]
+        )
+    )
+    call = _call(upstream, Operation.CHAT, USER, prefill="Once upon ")
+    chunks = await _collect(_client(pools).stream(call))
+    assert upstream.requests[0].json()["messages"][-1] == {
+        "role": "assistant",
+        "content": [{"text": "Once upon"}],
+    }
+    assert "Once upon " + "".join(c.text for c in chunks) == "Once upon a time"

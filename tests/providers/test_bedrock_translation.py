@@ -148,3 +148,27 @@ def test_error_type_from_header_or_body() -> None:
 )
 def test_embedding_families(model: str, family: str | None) -> None:
     assert wire.embedding_family(model) == family
+
+
+@pytest.mark.parametrize(
+    ("prefill", "pieces", "expected"),
+    [
+        ("Once upon ", [" a", " time"], ["a", " time"]),
+        ("Once upon ", ["a", " time"], ["a", " time"]),
+        ("Line one\n\n", ["\n", "\nNext", " line"], ["", "Next", " line"]),
+        ("no trailing space", [" more"], [" more"]),
+        (None, [" x"], [" x"]),
+    ],
+)
+def test_the_prefill_seam_drops_only_whitespace_the_caller_already_has(
+    prefill: str | None, pieces: list[str], expected: list[str]
+) -> None:
+    seam = wire.PrefillSeam(prefill)
+    assert [seam(p) for p in pieces] == expected
+
+
+def test_a_prefill_is_sent_without_its_trailing_whitespace() -> None:
+    body = wire.converse_body({"messages": [{"role": "user", "content": "x"}]}, prefill="Once upon ")
+    assert body["messages"][-1] == {"role": "assistant", "content": [{"text": "Once upon"}]}
+    only_space = wire.converse_body({"messages": [{"role": "user", "content": "x"}]}, prefill="  ")
+    assert only_space["messages"][-1]["role"] == "user"
