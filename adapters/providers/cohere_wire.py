@@ -85,11 +85,12 @@ def _message(message: Mapping[str, Any]) -> JsonObject:
     if role == "assistant":
         out: JsonObject = {"role": "assistant"}
         text = text_of(message.get("content"))
-        if text:
-            out["content"] = text
         calls = message.get("tool_calls") or []
         if calls:
             out["tool_calls"] = [_tool_call_out(c) for c in calls]
+        if text:
+            # Beside tool calls, Cohere carries the assistant's words as its tool plan.
+            out["tool_plan" if calls else "content"] = text
         return out
     if role == "tool":
         return {

@@ -217,3 +217,23 @@ def test_errors_are_classified(status: int, message: str, expected: ErrorClass) 
     failure = wire.classify(status, {}, {"id": "e1", "message": message})
     assert failure.error_class is expected
     assert failure.message == f"cohere: {message}"
+
+
+def test_assistant_text_beside_tool_calls_becomes_the_tool_plan() -> None:
+    call = {"id": "t1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+    body = wire.chat_body(
+        {
+            "messages": [
+                {"role": "user", "content": "x"},
+                {"role": "assistant", "content": "I will look it up.", "tool_calls": [call]},
+                {"role": "tool", "tool_call_id": "t1", "content": "found"},
+            ]
+        },
+        "m",
+        stream=False,
+    )
+    assert body["messages"][1] == {
+        "role": "assistant",
+        "tool_calls": [call],
+        "tool_plan": "I will look it up.",
+    }
