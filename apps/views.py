@@ -11,8 +11,11 @@ from core.domain.endpoint import Endpoint, ModelMapping
 from core.domain.limits import LimitRule
 from core.domain.model_definition import ModelDefinition
 from core.domain.principal import ApiKey
+from core.domain.scorer import ScorerVersion
 from core.domain.secret import Secret
 from core.domain.usage import UsageRecord
+from core.services.scorer_answer import ScorerResult
+from core.services.scorers import ScorerDetail
 
 
 def audit_view(audit: Audit) -> dict[str, Any]:
@@ -136,3 +139,32 @@ def usage_view(record: UsageRecord) -> dict[str, Any]:
         "principal": record.principal,
         "fallback": record.fallback,
     }
+
+
+def scorer_view(scorer: ScorerVersion) -> dict[str, Any]:
+    """One scorer version; `endpoint_id` is None once its endpoint was deleted."""
+    return {
+        "scorer_id": scorer.scorer_id,
+        "namespace": scorer.namespace,
+        "name": scorer.name,
+        "version": scorer.version,
+        "instructions": scorer.instructions,
+        "result_type": scorer.result_type.value,
+        "min": scorer.min_value,
+        "max": scorer.max_value,
+        "endpoint_id": scorer.endpoint_id,
+        **audit_view(scorer.audit),
+    }
+
+
+def scorer_detail_view(detail: ScorerDetail) -> dict[str, Any]:
+    """The newest version's fields, plus every version and the scorer's binding."""
+    return {
+        **scorer_view(detail.latest),
+        "versions": [scorer_view(v) for v in detail.versions],
+        "binding": None if detail.binding is None else binding_view(detail.binding),
+    }
+
+
+def scorer_result_view(result: ScorerResult) -> dict[str, Any]:
+    return {"value": result.value, "rationale": result.rationale}
