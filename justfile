@@ -42,10 +42,27 @@ contracts:
 test *args:
     pytest {{ args }}
 
-# Start the gateway on the embedded defaults (SQLite file, generated passphrase, admin key).
+# Start the gateway on the embedded defaults: a SQLite file, a generated passphrase, an admin key.
 serve *args:
-    switchboard serve {{ args }}
-
-# Run the command-line demo on the embedded defaults.
-demo *args:
-    switchboard demo {{ args }}
+    #!/usr/bin/env bash
+    set -euo pipefail
+    umask 077  # the passphrase and key files below are readable by their owner only
+    state=.switchboard
+    mkdir -p "$state"
+    if [ -z "${SWITCHBOARD_KEK_PASSPHRASE:-}" ]; then
+        if [ ! -s "$state/kek-passphrase" ]; then
+            python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > "$state/kek-passphrase"
+            echo "Generated a KEK passphrase in $state/kek-passphrase (mode 0600): it unlocks every stored secret." >&2
+        fi
+        SWITCHBOARD_KEK_PASSPHRASE=$(cat "$state/kek-passphrase")
+        export SWITCHBOARD_KEK_PASSPHRASE
+    fi
+    switchboard db upgrade
+    admins=$(switchboard keys list --json | python3 -c 'import json, sys; print(sum(k["role"] == "admin" and not k["revoked"] for k in json.load(sys.stdin)))')
+    if [ ! -s "$state/admin-key" ] || [ "$admins" = 0 ]; then
+        switchboard keys create --name admin --role admin --json \
+            | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])' > "$state/admin-key"
+        echo "Created an admin key in $state/admin-key (mode 0600)." >&2
+    fi
+    echo "Admin API: curl -H \"Authorization: Bearer \$(cat $state/admin-key)\" http://127.0.0.1:8080/api/v1/endpoints" >&2
+    exec switchboard serve {{ args }}
