@@ -54,12 +54,15 @@ class Deployment:
         passphrase: str | None = PASSPHRASE,
         next_passphrase: str | None = None,
         uow: UnitOfWorkFactory | None = None,
+        cipher: AesGcmCipher | None = None,
     ) -> Services:
         settings = Settings(
             database_url=self.url, kek_passphrase=passphrase, kek_passphrase_next=next_passphrase
         )
         return build(
-            settings, uow=uow or self.unit_of_work(), cipher=AesGcmCipher(iterations=TEST_ITERATIONS)
+            settings,
+            uow=uow or self.unit_of_work(),
+            cipher=cipher or AesGcmCipher(iterations=TEST_ITERATIONS),
         )
 
     def close(self) -> None:

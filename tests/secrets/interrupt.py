@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -22,14 +22,23 @@ class CrashingStore:
     """
 
     def __init__(
-        self, inner: UnitOfWorkFactory, after_rewraps: int | None = None, at_finish: bool = False
+        self,
+        inner: UnitOfWorkFactory,
+        after_rewraps: int | None = None,
+        at_finish: bool = False,
+        between_transactions: Callable[[int], None] | None = None,
     ) -> None:
         self.inner = inner
         self.after_rewraps = after_rewraps
         self.at_finish = at_finish
+        # Runs (with the re-wraps so far) before each unit of work opens, when none is open:
+        # lets a test write as another process would between the rotation's transactions.
+        self.between_transactions = between_transactions
         self.rewraps = 0
 
     def __call__(self) -> UnitOfWork:
+        if self.between_transactions is not None:
+            self.between_transactions(self.rewraps)
         return _CrashingUnitOfWork(self, self.inner())
 
     def before_rewrap(self) -> None:
