@@ -14,6 +14,7 @@ from adapters.providers.chat_shapes import (
     JsonObject,
     ToolCall,
     arguments_object,
+    classify_request_error,
     content_parts,
     invalid_request,
     json_schema_of,
@@ -379,7 +380,7 @@ def classify(status: int, headers: Mapping[str, str], body: Any) -> ProviderFail
     if isinstance(body, Mapping):
         message = str(body.get("message") or body.get("Message") or "")
     message = message or f"HTTP {status}"
-    error_class = _BY_TYPE.get(kind) or classify_status(status, message)
+    error_class = _BY_TYPE.get(kind) or classify_request_error(status, message)
     if kind == "ValidationException" and _is_context_length(message):
         error_class = ErrorClass.CONTEXT_LENGTH
     retry_after = retry_after_s(headers) if error_class is ErrorClass.RATE_LIMITED else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.providers._http import decode_json
-from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError
+from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError, classify_status
 from ports.provider import Operation, StreamChunk, TokenUsage, UpstreamCall
 
 JsonObject = dict[str, Any]
@@ -201,6 +201,24 @@ def parsed_json(provider: str, content: bytes) -> Mapping[str, Any]:
             ProviderFailure(ErrorClass.SERVER_ERROR, None, f"{provider}: answer is not a JSON object")
         )
     return value
+
+
+_BLOCK_MARKERS = (
+    "content filter",
+    "content_filter",
+    "guardrail",
+    "blocked",
+    "usage guidelines",
+    "prohibited",
+)
+
+
+def classify_request_error(status: int, message: str) -> ErrorClass:
+    """`classify_status`, plus the wording providers use when a 400 is a content-safety block."""
+    error_class = classify_status(status, message)
+    if error_class is ErrorClass.INVALID_REQUEST and any(m in message.lower() for m in _BLOCK_MARKERS):
+        return ErrorClass.CONTENT_POLICY
+    return error_class
 
 
 def stop_list(stop: Any) -> list[str] | None:

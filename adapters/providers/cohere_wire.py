@@ -13,6 +13,7 @@ from adapters.providers.chat_shapes import (
     ChunkWriter,
     JsonObject,
     ToolCall,
+    classify_request_error,
     content_parts,
     invalid_request,
     json_schema_of,
@@ -23,7 +24,7 @@ from adapters.providers.chat_shapes import (
     text_of,
     wants_json_object,
 )
-from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError, classify_status
+from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError
 from ports.provider import StreamChunk, TokenUsage
 
 PROVIDER = "cohere"
@@ -264,6 +265,6 @@ def classify(status: int, headers: Mapping[str, str], body: Any) -> ProviderFail
     elif status == 400 and lowered.startswith("too many tokens") and "max tokens must be" in lowered:
         error_class = ErrorClass.INVALID_REQUEST  # the caller's max_tokens, not the context window
     else:
-        error_class = classify_status(status, message)
+        error_class = classify_request_error(status, message)
     retry_after = retry_after_s(headers) if error_class is ErrorClass.RATE_LIMITED else None
     return ProviderFailure(error_class, status, f"cohere: {message}", retry_after)

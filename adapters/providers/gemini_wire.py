@@ -16,6 +16,7 @@ from adapters.providers.chat_shapes import (
     JsonObject,
     ToolCall,
     arguments_object,
+    classify_request_error,
     content_parts,
     invalid_request,
     json_schema_of,
@@ -28,7 +29,7 @@ from adapters.providers.chat_shapes import (
     tool_names_by_id,
     wants_json_object,
 )
-from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError, classify_status
+from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError
 from ports.provider import StreamChunk, TokenUsage
 
 PROVIDER = "gemini"
@@ -331,7 +332,7 @@ def classify(status: int, headers: Mapping[str, str], body: Any) -> ProviderFail
     elif status == 400 and _CONTEXT.search(lowered):
         error_class = ErrorClass.CONTEXT_LENGTH
     else:
-        error_class = classify_status(status, message)
+        error_class = classify_request_error(status, message)
     retry_after = _retry_after(headers, details) if error_class is ErrorClass.RATE_LIMITED else None
     return ProviderFailure(error_class, status, f"gemini: {message}", retry_after)
 

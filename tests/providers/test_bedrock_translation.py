@@ -172,3 +172,16 @@ def test_a_prefill_is_sent_without_its_trailing_whitespace() -> None:
     assert body["messages"][-1] == {"role": "assistant", "content": [{"text": "Once upon"}]}
     only_space = wire.converse_body({"messages": [{"role": "user", "content": "x"}]}, prefill="  ")
     assert only_space["messages"][-1]["role"] == "user"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("This request has been blocked by our content filters.", ErrorClass.CONTENT_POLICY),
+        ("Input is too long for requested model.", ErrorClass.CONTEXT_LENGTH),
+        ("Malformed input request: #/messages/0: expected type: JSONObject", ErrorClass.INVALID_REQUEST),
+    ],
+)
+def test_validation_exceptions_are_told_apart(message: str, expected: ErrorClass) -> None:
+    headers = {"x-amzn-errortype": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/"}
+    assert wire.classify(400, headers, {"message": message}).error_class is expected

@@ -210,6 +210,11 @@ def test_stream_events_including_tool_calls() -> None:
         ),
         (400, "invalid request: message must not be empty in a turn", ErrorClass.INVALID_REQUEST),
         (499, "request cancelled", ErrorClass.CONNECTION),
+        (
+            400,
+            "blocked output: this generation is in violation of our usage guidelines",
+            ErrorClass.CONTENT_POLICY,
+        ),
         (500, "internal server error, this has been reported to our developers", ErrorClass.SERVER_ERROR),
     ],
 )
