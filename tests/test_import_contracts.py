@@ -96,3 +96,11 @@ def test_the_domain_importing_an_app_breaks_the_layers_contract(project_copy: Pa
     result = lint_imports(project_copy)
     assert result.returncode != 0
     assert [line.split(":")[0] for line in broken(result)] == [LAYERS]
+
+
+def test_an_adapter_importing_a_service_breaks_the_layers_contract(project_copy: Path) -> None:
+    # adapters and core.services are independent siblings ("adapters | core.services").
+    plant(project_copy, "adapters.planted", "import core.services.endpoints  # noqa: F401")
+    result = lint_imports(project_copy)
+    assert result.returncode != 0
+    assert [line.split(":")[0] for line in broken(result)] == [LAYERS]
