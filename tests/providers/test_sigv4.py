@@ -147,3 +147,40 @@ class TestCredentials:
         assert "AKID" in text
         assert "s3cr3t" not in text
         assert "tok" not in text
+
+
+# A Bedrock Converse request (model id with ':' percent-encoded in the path, so encoded again in
+# the canonical URI), signed by botocore's SigV4Auth (botocore 1.43) at 2026-11-23T12:00:00Z:
+# an independent implementation's answers for the exact shape of request the bedrock adapter sends.
+BEDROCK_URL = "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse"
+BEDROCK_BODY = b'{"messages":[{"role":"user","content":[{"text":"Hi"}]}]}'
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        (
+            None,
+            "SignedHeaders=accept;content-type;host;x-amz-date, "
+            "Signature=28ed1acf0b6463a5bfaadf6b2fca3aebefde622e8e7d97779cd260d54eed5b8d",
+        ),
+        (
+            "session-token",
+            "SignedHeaders=accept;content-type;host;x-amz-date;x-amz-security-token, "
+            "Signature=3dcfd595afe06aab749d4896b867f78cc5c9dd8fc917c43a12bf1673bc126a43",
+        ),
+    ],
+)
+def test_a_bedrock_request_signs_as_botocore_does(token: str | None, expected: str) -> None:
+    signed = sign_headers(
+        method="POST",
+        url=BEDROCK_URL,
+        headers={"content-type": "application/json", "accept": "application/json"},
+        body=BEDROCK_BODY,
+        credentials=AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token),
+        region="us-east-1",
+        service="bedrock",
+        now=datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC),
+    )
+    scope = "Credential=AKIDEXAMPLE/20261123/us-east-1/bedrock/aws4_request"
+    assert signed["authorization"] == f"AWS4-HMAC-SHA256 {scope}, {expected}"
