@@ -1,6 +1,6 @@
 """OpenAI-shaped bodies and chunks built from a provider's answer, and reading OpenAI requests.
 
-Shared by the adapters whose provider speaks its own format (gemini, cohere, bedrock).
+Shared by the adapters whose provider speaks its own format (gemini, cohere, bedrock, anthropic).
 """
 
 from __future__ import annotations
