@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 DEFAULT_DATABASE_URL = "sqlite:///switchboard.db"
@@ -24,8 +26,24 @@ def create_engine_for(url: str = DEFAULT_DATABASE_URL) -> Engine:
     """A new engine for `url`; build one per process and share it (it owns the pool)."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+        engine = _sqlite_engine(parsed)
+    else:
+        engine = create_engine(parsed, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+    event.listen(engine, "connect", _remember_process)
+    event.listen(engine, "checkout", _refuse_inherited_connection)
+    return engine
+
+
+def _remember_process(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["pid"] = os.getpid()
+
+
+def _refuse_inherited_connection(_dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    # A connection opened before a fork must never be shared with the child: the pool drops it
+    # and opens a fresh one (SQLAlchemy's documented recipe for multi-process servers).
+    if record.info.get("pid") != os.getpid():
+        record.dbapi_connection = proxy.dbapi_connection = None
+        raise DisconnectionError("connection belongs to another process; reconnecting")
 
 
 def _sqlite_engine(url: URL) -> Engine:
