@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
@@ -45,7 +45,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 @pytest.fixture(scope="module")
 def session() -> Iterator[Any]:
     """One in-process client for the whole run (a client per call would start a thread each time)."""
-    with get_client(APP) as client:
+    with get_client(cast(Any, APP)) as client:
         yield client
 
 

@@ -9,14 +9,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of
+from apps.http.admin.schemas import BindingList, BindingOut, answers
 from apps.views import binding_view
+from core.domain.binding import ResourceType
 from core.domain.page import paginate
 from core.services.bindings import BindingService
 
 
 class BindingCreate(Body):
     endpoint_id: str
-    resource_type: str
+    resource_type: ResourceType
     resource_id: str
     display_name: str
 
@@ -25,7 +27,7 @@ class BindingsController(Controller):
     path = "/bindings"
     tags = ["bindings"]
 
-    @post(sync_to_thread=True, responses=ERRORS)
+    @post(sync_to_thread=True, responses=answers(201, BindingOut))
     def create_binding(
         self,
         data: JSONBody[BindingCreate],
@@ -37,10 +39,10 @@ class BindingsController(Controller):
         )
         return binding_view(binding)
 
-    @get(sync_to_thread=True, responses=ERRORS)
+    @get(sync_to_thread=True, responses=answers(200, BindingList))
     def list_bindings_by_resource(
         self,
-        resource_type: FromQuery[str],
+        resource_type: FromQuery[ResourceType],
         resource_id: FromQuery[str],
         binding_service: NamedDependency[BindingService],
         max_results: MaxResults = None,
@@ -55,7 +57,7 @@ class BindingsController(Controller):
     def delete_binding(
         self,
         endpoint_id: FromQuery[str],
-        resource_type: FromQuery[str],
+        resource_type: FromQuery[ResourceType],
         resource_id: FromQuery[str],
         binding_service: NamedDependency[BindingService],
     ) -> None:
@@ -63,7 +65,12 @@ class BindingsController(Controller):
         binding_service.delete(endpoint_id, resource_type, resource_id)
 
 
-@get("/endpoints/{endpoint_id:str}/bindings", sync_to_thread=True, responses=ERRORS, tags=["bindings"])
+@get(
+    "/endpoints/{endpoint_id:str}/bindings",
+    sync_to_thread=True,
+    responses=answers(200, BindingList),
+    tags=["bindings"],
+)
 def list_endpoint_bindings(
     endpoint_id: FromPath[str],
     binding_service: NamedDependency[BindingService],

@@ -26,7 +26,7 @@ _ERROR_DESCRIPTIONS = {
 }
 
 ERRORS: Mapping[int, ResponseSpec] = {
-    status: ResponseSpec(data_container=ErrorBody, description=text)
+    status: ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
     for status, text in _ERROR_DESCRIPTIONS.items()
 }
 

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of, patched
+from apps.http.admin.schemas import EndpointList, EndpointOut, answers
 from apps.views import endpoint_view
 from core.domain.endpoint import (
     FallbackConfig,
@@ -83,7 +84,7 @@ class EndpointsController(Controller):
     path = "/endpoints"
     tags = ["endpoints"]
 
-    @post(sync_to_thread=True, responses=ERRORS)
+    @post(sync_to_thread=True, responses=answers(201, EndpointOut))
     def create_endpoint(
         self,
         data: JSONBody[EndpointCreate],
@@ -101,7 +102,7 @@ class EndpointsController(Controller):
         )
         return endpoint_view(endpoint_service.create(spec, actor=actor))
 
-    @get(sync_to_thread=True, responses=ERRORS)
+    @get(sync_to_thread=True, responses=answers(200, EndpointList))
     def list_endpoints(
         self,
         endpoint_service: NamedDependency[EndpointService],
@@ -121,7 +122,7 @@ class EndpointsController(Controller):
         rows = (endpoint_view(e, binding_service.list_by_endpoint(e.endpoint_id)) for e in page.items)
         return listing("endpoints", rows, page.next_page_token)
 
-    @get("/{endpoint_id:str}", sync_to_thread=True, responses=ERRORS)
+    @get("/{endpoint_id:str}", sync_to_thread=True, responses=answers(200, EndpointOut))
     def get_endpoint(
         self,
         endpoint_id: FromPath[str],
@@ -131,7 +132,7 @@ class EndpointsController(Controller):
         endpoint = endpoint_service.get(endpoint_id)
         return endpoint_view(endpoint, binding_service.list_by_endpoint(endpoint_id))
 
-    @patch("/{endpoint_id:str}", sync_to_thread=True, responses=ERRORS)
+    @patch("/{endpoint_id:str}", sync_to_thread=True, responses=answers(200, EndpointOut))
     def update_endpoint(
         self,
         endpoint_id: FromPath[str],

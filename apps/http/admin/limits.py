@@ -8,7 +8,8 @@ from litestar import Controller, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from apps.http.admin.common import ERRORS, Body
+from apps.http.admin.common import Body
+from apps.http.admin.schemas import LimitsOut, answers
 from apps.views import limit_view
 from core.domain.limits import LimitKey, LimitRule, RenewalPeriod
 from core.services.limits import LimitService
@@ -29,7 +30,7 @@ class LimitsController(Controller):
     path = "/endpoints/{endpoint_id:str}/limits"
     tags = ["limits"]
 
-    @put(sync_to_thread=True, responses=ERRORS)
+    @put(sync_to_thread=True, responses=answers(200, LimitsOut))
     def put_limits(
         self,
         endpoint_id: FromPath[str],
@@ -43,7 +44,7 @@ class LimitsController(Controller):
         ]
         return {"limits": [limit_view(r) for r in limit_service.put(endpoint_id, rules)]}
 
-    @get(sync_to_thread=True, responses=ERRORS)
+    @get(sync_to_thread=True, responses=answers(200, LimitsOut))
     def get_limits(
         self, endpoint_id: FromPath[str], limit_service: NamedDependency[LimitService]
     ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of, patched
+from apps.http.admin.schemas import ModelDefinitionList, ModelDefinitionOut, answers
 from apps.views import model_definition_view
 from core.services.model_definitions import (
     ModelDefinitionPatch,
@@ -40,7 +41,7 @@ class ModelDefinitionsController(Controller):
     path = "/model-definitions"
     tags = ["model definitions"]
 
-    @post(sync_to_thread=True, responses=ERRORS)
+    @post(sync_to_thread=True, responses=answers(201, ModelDefinitionOut))
     def create_model_definition(
         self,
         data: JSONBody[ModelDefinitionCreate],
@@ -50,7 +51,7 @@ class ModelDefinitionsController(Controller):
         spec = ModelDefinitionSpec(**msgspec.structs.asdict(data))
         return model_definition_view(model_definition_service.create(spec, actor=actor))
 
-    @get(sync_to_thread=True, responses=ERRORS)
+    @get(sync_to_thread=True, responses=answers(200, ModelDefinitionList))
     def list_model_definitions(
         self,
         model_definition_service: NamedDependency[ModelDefinitionService],
@@ -61,7 +62,7 @@ class ModelDefinitionsController(Controller):
         page = model_definition_service.list(page_of(max_results, page_token), provider)
         return listing("model_definitions", map(model_definition_view, page.items), page.next_page_token)
 
-    @get("/{model_definition_id:str}", sync_to_thread=True, responses=ERRORS)
+    @get("/{model_definition_id:str}", sync_to_thread=True, responses=answers(200, ModelDefinitionOut))
     def get_model_definition(
         self,
         model_definition_id: FromPath[str],
@@ -69,7 +70,7 @@ class ModelDefinitionsController(Controller):
     ) -> dict[str, Any]:
         return model_definition_view(model_definition_service.get(model_definition_id))
 
-    @patch("/{model_definition_id:str}", sync_to_thread=True, responses=ERRORS)
+    @patch("/{model_definition_id:str}", sync_to_thread=True, responses=answers(200, ModelDefinitionOut))
     def update_model_definition(
         self,
         model_definition_id: FromPath[str],

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of, patched
+from apps.http.admin.schemas import SecretList, SecretOut, answers
 from apps.views import secret_view
 from core.services.secrets import SecretService
 
@@ -32,7 +33,7 @@ class SecretsController(Controller):
     path = "/secrets"
     tags = ["secrets"]
 
-    @post(sync_to_thread=True, responses=ERRORS)
+    @post(sync_to_thread=True, responses=answers(201, SecretOut))
     def create_secret(
         self,
         data: JSONBody[SecretCreate],
@@ -43,7 +44,7 @@ class SecretsController(Controller):
         secret = secret_service.create(data.name, data.value, data.provider, data.auth_config, actor=actor)
         return secret_view(secret)
 
-    @get(sync_to_thread=True, responses=ERRORS)
+    @get(sync_to_thread=True, responses=answers(200, SecretList))
     def list_secrets(
         self,
         secret_service: NamedDependency[SecretService],
@@ -53,13 +54,13 @@ class SecretsController(Controller):
         page = secret_service.list(page_of(max_results, page_token))
         return listing("secrets", map(secret_view, page.items), page.next_page_token)
 
-    @get("/{secret_id:str}", sync_to_thread=True, responses=ERRORS)
+    @get("/{secret_id:str}", sync_to_thread=True, responses=answers(200, SecretOut))
     def get_secret(
         self, secret_id: FromPath[str], secret_service: NamedDependency[SecretService]
     ) -> dict[str, Any]:
         return secret_view(secret_service.get(secret_id))
 
-    @patch("/{secret_id:str}", sync_to_thread=True, responses=ERRORS)
+    @patch("/{secret_id:str}", sync_to_thread=True, responses=answers(200, SecretOut))
     def update_secret(
         self,
         secret_id: FromPath[str],
