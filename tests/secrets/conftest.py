@@ -121,8 +121,12 @@ def _admin(engine: Engine, statement: str) -> None:
         connection.execute(text(statement))
 
 
-def leaks(text_or_bytes: str | bytes) -> list[str]:
-    """The pieces of the test plaintext found in `text_or_bytes` (empty when none)."""
-    if isinstance(text_or_bytes, bytes):
-        return [m for m in LEAK_MARKERS if m.encode() in text_or_bytes]
-    return [m for m in LEAK_MARKERS if m in text_or_bytes]
+def leaks(text_or_bytes: str | bytes, markers: tuple[str, ...] = LEAK_MARKERS) -> list[str]:
+    """The pieces of the test plaintext found in `text_or_bytes`, as text or hex (empty when none).
+
+    Hex matters: a database dump shows binary columns as hex, so a value stored unencrypted
+    in one would appear only that way.
+    """
+    haystack = text_or_bytes if isinstance(text_or_bytes, bytes) else text_or_bytes.encode()
+    lowered = haystack.lower()
+    return [m for m in markers if m.encode() in haystack or m.encode().hex().encode() in lowered]
