@@ -259,6 +259,10 @@ def _tool_call(call: Mapping[str, Any]) -> ToolCall:
 
 
 def finish_reason(reason: Any, has_tool_calls: bool) -> str:
+    if reason == "MALFORMED_FUNCTION_CALL":
+        # No OpenAI finish reason means "the tool call came out malformed"; a retry usually does better.
+        message = "gemini: the model produced a malformed function call"
+        raise UpstreamError(ProviderFailure(ErrorClass.SERVER_ERROR, None, message))
     if has_tool_calls and reason in (None, "STOP"):
         return "tool_calls"
     return _FINISH.get(str(reason), "stop")

@@ -278,3 +278,10 @@ def test_embeddings_use_embed_content_for_one_text_and_batch_for_several() -> No
     }
     assert wire.embed_vectors({"embeddings": [{"values": [0.1]}, {"values": [0.2]}]}) == [[0.1], [0.2]]
     assert json.dumps(wire.embed_vectors({"embedding": {"values": [1.0]}})) == "[[1.0]]"
+
+
+def test_a_malformed_function_call_is_a_retryable_failure_not_an_answer() -> None:
+    candidate = {"content": {"parts": []}, "finishReason": "MALFORMED_FUNCTION_CALL"}
+    with pytest.raises(UpstreamError) as caught:
+        wire.chat_answer({"candidates": [candidate]}, "m")
+    assert caught.value.failure.error_class is ErrorClass.SERVER_ERROR
