@@ -1,13 +1,11 @@
-"""`switchboard keys`: gateway keys, working directly on the database."""
+"""`switchboard keys`: gateway keys, on the database (so the first admin key needs no server)."""
 
 from __future__ import annotations
 
 import click
 
 from apps.cli.context import CliContext, pass_cli
-from apps.cli.output import emit
-from apps.views import key_view
-from core.domain.page import PageRequest
+from apps.cli.output import emit, emit_page
 
 COLUMNS = ("key_id", "name", "role", "endpoints", "revoked", "created_at")
 
@@ -21,16 +19,16 @@ def group() -> None:
 @click.option("--name", required=True, help="The principal this key belongs to.")
 @click.option("--role", type=click.Choice(["admin", "user"]), required=True)
 @click.option("--endpoint", "endpoints", multiple=True, help="Limit a user key to this endpoint; repeatable.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with key_id and key.")
 @pass_cli
 def create(ctx: CliContext, name: str, role: str, endpoints: tuple[str, ...], as_json: bool) -> None:
     """Create a key and print it once; only its hash is stored."""
-    key, plaintext = ctx.services.keys.create(name, role, endpoints)
+    created = ctx.backend.create_key(name, role, endpoints=endpoints)
     if as_json:
-        emit({**key_view(key), "key": plaintext}, True)
+        emit(created, True)
         return
-    click.echo(f"key_id  {key.key_id}")
-    click.echo(f"key     {plaintext}")
+    click.echo(f"key_id  {created['key_id']}")
+    click.echo(f"key     {created['key']}")
     click.echo("Store this key now: it is shown only once.", err=True)
 
 
@@ -41,11 +39,8 @@ def create(ctx: CliContext, name: str, role: str, endpoints: tuple[str, ...], as
 @pass_cli
 def list_(ctx: CliContext, max_results: int, page_token: str | None, as_json: bool) -> None:
     """List keys (never the key itself)."""
-    page = ctx.services.keys.list(PageRequest.parse(max_results, page_token))
-    rows = [key_view(k) for k in page.items]
-    emit(rows, as_json, COLUMNS)
-    if page.next_page_token and not as_json:
-        click.echo(f"next page: --page-token {page.next_page_token}")
+    page = ctx.backend.list_keys(max_results=max_results, page_token=page_token)
+    emit_page("keys", page, as_json, COLUMNS)
 
 
 @group.command("revoke")
@@ -53,5 +48,5 @@ def list_(ctx: CliContext, max_results: int, page_token: str | None, as_json: bo
 @pass_cli
 def revoke(ctx: CliContext, key_id: str) -> None:
     """Revoke a key: it stops working at once."""
-    ctx.services.keys.revoke(key_id)
+    ctx.backend.revoke_key(key_id)
     click.echo(f"revoked key {key_id}")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from apps.bootstrap import Services, build_in_memory
+from apps.bootstrap import Services, build, build_in_memory
 from apps.cli.context import CliContext
 from apps.cli.main import cli
+from apps.settings import Settings
 from core.domain.errors import Unauthenticated
 
 
@@ -57,7 +59,7 @@ def test_revoke_makes_the_key_stop_working(services: Services) -> None:
 
     assert result.exit_code == 0, result.output
     listed = json.loads(run(services, "keys", "list", "--json").stdout)
-    assert listed[0]["revoked"] is True
+    assert listed["keys"][0]["revoked"] is True
     with pytest.raises(Unauthenticated):
         services.keys.authenticate(plaintext)
 
@@ -74,3 +76,19 @@ def test_revoking_an_unknown_key_fails_cleanly(services: Services) -> None:
 
     assert result.exit_code != 0
     assert "does not exist" in result.output
+
+
+def test_the_first_admin_key_is_made_on_the_database_before_any_server(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'switchboard.db'}"
+    runner = CliRunner(env={"SWITCHBOARD_DATABASE_URL": url, "SWITCHBOARD_URL": None})
+
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(cli, ["keys", "create", "--name", "root", "--role", "admin", "--json"])
+
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.stdout)
+    principal = build(Settings(database_url=url)).keys.authenticate(created["key"])
+    assert (principal.name, principal.is_admin) == ("root", True)
+    listed = json.loads(runner.invoke(cli, ["keys", "list", "--json"]).stdout)
+    assert [k["key_id"] for k in listed["keys"]] == [created["key_id"]]
+    assert created["key"] not in json.dumps(listed)
