@@ -31,6 +31,7 @@ import email.utils
 import functools
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -238,27 +239,68 @@ async def _send(pools: HttpPools, call: HttpCall, deadline: _Deadline) -> httpx.
         raise _transport_failure(call.provider, exc) from None
 
 
-async def _pieces(
-    provider: str, response: httpx.Response, timeouts: Timeouts, deadline: _Deadline
-) -> AsyncIterator[bytes]:
-    """The body's pieces as they arrive; each read waits at most idle_s (and never past total_s)."""
-    iterator = aiter(response.aiter_bytes())
-    while True:
-        try:
-            async with asyncio.timeout(deadline.within(timeouts.idle_s)):
-                piece = await anext(iterator)
-        except StopAsyncIteration:
-            return
-        except (TimeoutError, httpx.TimeoutException):
-            raise failure(
-                provider, ErrorClass.TIMEOUT, "the answer went silent past the idle timeout"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise failure(
-                provider, ErrorClass.CONNECTION, f"the answer broke off ({type(exc).__name__})"
-            ) from None
-        if piece:
-            yield piece
+class BodyReader:
+    """The body's pieces as they arrive; each read waits at most idle_s (and never past total_s).
+
+    A plain async iterator (no generator to finalise): closing the response ends it.
+    """
+
+    __slots__ = ("_deadline", "_idle_s", "_iterator", "_provider")
+
+    def __init__(
+        self, provider: str, response: httpx.Response, timeouts: Timeouts, deadline: _Deadline
+    ) -> None:
+        self._provider = provider
+        self._iterator = aiter(response.aiter_bytes())
+        self._idle_s = timeouts.idle_s
+        self._deadline = deadline
+
+    def __aiter__(self) -> BodyReader:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while True:
+            try:
+                async with asyncio.timeout(self._deadline.within(self._idle_s)):
+                    piece = await anext(self._iterator)
+            except (TimeoutError, httpx.TimeoutException):
+                raise failure(
+                    self._provider, ErrorClass.TIMEOUT, "the answer went silent past the idle timeout"
+                ) from None
+            except httpx.HTTPError as exc:
+                raise failure(
+                    self._provider, ErrorClass.CONNECTION, f"the answer broke off ({type(exc).__name__})"
+                ) from None
+            if piece:
+                return piece
+
+
+class SseReader:
+    """The server-sent events of a body; a final event without its blank line still counts."""
+
+    __slots__ = ("_body", "_ended", "_parser", "_ready")
+
+    def __init__(self, body: BodyReader) -> None:
+        self._body = body
+        self._parser = SseParser()
+        self._ready: deque[SseEvent] = deque()
+        self._ended = False
+
+    def __aiter__(self) -> SseReader:
+        return self
+
+    async def __anext__(self) -> SseEvent:
+        while not self._ready:
+            if self._ended:
+                raise StopAsyncIteration
+            try:
+                piece = await anext(self._body)
+            except StopAsyncIteration:
+                self._ended = True
+                self._ready.extend(self._parser.end())
+                continue
+            self._ready.extend(self._parser.feed(piece))
+        return self._ready.popleft()
 
 
 async def _read_all(
@@ -266,7 +308,7 @@ async def _read_all(
 ) -> bytes:
     parts: list[bytes] = []
     size = 0
-    async for piece in _pieces(provider, response, timeouts, deadline):
+    async for piece in BodyReader(provider, response, timeouts, deadline):
         parts.append(piece)
         size += len(piece)
         if limit is not None and size >= limit:
@@ -309,17 +351,13 @@ class UpstreamStream:
     def headers(self) -> httpx.Headers:
         return self._response.headers
 
-    def body(self) -> AsyncIterator[bytes]:
-        return _pieces(self._call.provider, self._response, self._call.timeouts, self._deadline)
+    def body(self) -> BodyReader:
+        """The raw body pieces (e.g. for AWS event-stream framing)."""
+        return BodyReader(self._call.provider, self._response, self._call.timeouts, self._deadline)
 
-    async def sse(self) -> AsyncIterator[SseEvent]:
-        """The answer's server-sent events; a final event without its blank line still counts."""
-        parser = SseParser()
-        async for piece in self.body():
-            for event in parser.feed(piece):
-                yield event
-        for event in parser.end():
-            yield event
+    def sse(self) -> SseReader:
+        """The answer's server-sent events, data kept as bytes."""
+        return SseReader(self.body())
 
 
 @asynccontextmanager
@@ -403,6 +441,11 @@ async def finish_guard(provider: str, chunks: AsyncIterator[StreamChunk]) -> Asy
         if delivered and exc.failure.before_first_byte:
             raise UpstreamError(replace(exc.failure, before_first_byte=False)) from None
         raise
+    finally:
+        # Close the adapter's generator now (its open response with it), not at garbage collection.
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
     if not finished:
         raise failure(
             provider,
