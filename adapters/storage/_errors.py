@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from core.domain.errors import AlreadyExists, DomainError, InvalidInput, NotFound
@@ -57,3 +57,6 @@ def guarded_write(
             yield
     except IntegrityError as exc:
         raise translate(exc, exists, missing) from None
+    except DataError:
+        # e.g. PostgreSQL refusing a value longer than its column; SQLite would have stored it.
+        raise InvalidInput("record", "a value does not fit the database column") from None

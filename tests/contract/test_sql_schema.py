@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from sqlalchemy.engine import make_url
 from adapters.storage import SqlStore, create_engine_for, schema_status, upgrade_database
 from adapters.storage._tables import metadata
 from adapters.storage.engine import normalize_url
+from core.domain.errors import InvalidInput
+from tests.contract.builders import secret
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,3 +125,18 @@ def test_the_default_database_is_switchboard_db_in_the_working_directory(tmp_pat
     )
     assert done.stdout.strip() == "True"
     assert (tmp_path / "switchboard.db").is_file()
+
+
+@pytest.mark.postgres
+def test_postgres_refusing_an_oversized_value_surfaces_as_invalid_input(postgres_database: str) -> None:
+    stored = secret("oversized")
+    oversized = dataclasses.replace(stored, secret=dataclasses.replace(stored.secret, masked_value="x" * 65))
+    store = SqlStore(postgres_database)
+    try:
+        with store.unit_of_work() as uow:
+            with pytest.raises(InvalidInput) as caught:
+                uow.secrets.add(oversized)
+            assert caught.value.__cause__ is None
+            assert uow.secrets.get("oversized") is None  # and the unit of work goes on
+    finally:
+        store.close()
