@@ -70,10 +70,10 @@ def error_response(status: int, error_code: str, message: str) -> Response[Error
     return Response(ErrorBody(error_code, message), status_code=status)
 
 
-def on_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
+def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
     status = domain_status(exc)
     if status == 500:
-        return on_unexpected(_, exc)
+        return on_unexpected(request, exc)
     return error_response(status, exc.code, exc.message)
 
 
@@ -81,10 +81,10 @@ def on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> 
     return error_response(400, InvalidInput.code, validation_message(exc))
 
 
-def on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     status = exc.status_code
     if status >= 500:
-        return on_unexpected(_, exc)
+        return on_unexpected(request, exc)
     return error_response(status, _HTTP_CODES.get(status, "BAD_REQUEST"), str(exc.detail))
 
 
