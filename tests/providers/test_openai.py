@@ -476,3 +476,26 @@ async def test_a_compatible_server_without_a_key_and_with_its_own_error_shape(
     assert upstream.requests[0].path == "/v1/chat/completions"
     assert missing.value.failure.error_class is ErrorClass.MODEL_NOT_FOUND
     assert too_long.value.failure.error_class is ErrorClass.CONTEXT_LENGTH
+
+
+async def test_consecutive_calls_share_one_pooled_connection(
+    upstream: FakeUpstream, client: OpenAICompatibleClient
+) -> None:
+    upstream.then(Reply.json(200, _completion()), Reply.sse(HELLO_STREAM), Reply.json(200, _completion()))
+    await client.invoke(_call(upstream, {"messages": MESSAGES}))
+    await drain(client.stream(_call(upstream, {"messages": MESSAGES})))
+    await client.invoke(_call(upstream, {"messages": MESSAGES}))
+    assert len(upstream.requests) == 3
+    assert upstream.connections == 1
+
+
+async def test_a_skipped_chunk_is_logged_without_its_content_or_the_key(
+    upstream: FakeUpstream, client: OpenAICompatibleClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    garbage = f'data: {{"oops {SECRET}\n\n'.encode()
+    upstream.then(Reply.sse([HELLO_STREAM[1], garbage, *HELLO_STREAM[2:]]))
+    with caplog.at_level("DEBUG"):
+        chunks = await drain(client.stream(_call(upstream, {"messages": MESSAGES})))
+    assert text_of(chunks) == "Hello there"
+    assert "skipped a malformed stream event" in caplog.text
+    assert SECRET not in caplog.text and "oops" not in caplog.text
