@@ -16,23 +16,30 @@ from adapters.crypto import AesGcmCipher
 from adapters.limits.breaker_in_process import InProcessCircuitBreaker
 from adapters.limits.in_process import InProcessRateLimiter
 from adapters.memory import InMemoryStore
+from adapters.providers.registry import Providers
 from adapters.system import RandomIds, SystemClock
+from adapters.usage import BatchingUsageSink
 from apps.settings import Settings
 from core.domain.routing import RandomSource
 from core.services.bindings import BindingService
 from core.services.endpoints import EndpointService
+from core.services.invocation.service import InvocationService
+from core.services.invocation.snapshot import ConfigCache
 from core.services.kek import KekService
 from core.services.keys import KeyService
 from core.services.limits import LimitService
 from core.services.model_definitions import ModelDefinitionService
 from core.services.secret_values import SecretValues
 from core.services.secrets import SecretService
+from core.services.usage import UsageService
 from ports.cipher import EnvelopeCipher
 from ports.circuit_breaker import CircuitBreaker
 from ports.clock import Clock
 from ports.ids import IdGenerator
+from ports.provider import ProviderRegistry
 from ports.rate_limiter import RateLimiter
 from ports.unit_of_work import UnitOfWorkFactory
+from ports.usage_sink import UsageSink
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,8 @@ class Ports:
     cipher: EnvelopeCipher
     rate_limiter: RateLimiter
     breaker: CircuitBreaker
+    providers: ProviderRegistry
+    usage_sink: UsageSink
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,17 @@ class Services:
     keks: KekService
     secrets: SecretService
     secret_values: SecretValues
+    config: ConfigCache
+    invocation: InvocationService
+    usage: UsageService
+
+    @property
+    def providers(self) -> ProviderRegistry:
+        return self.ports.providers
+
+    @property
+    def usage_sink(self) -> UsageSink:
+        return self.ports.usage_sink
 
     def require_unlocked(self) -> None:
         """Check the KEK passphrase (once per process); entry points that need secrets call this first.
@@ -80,14 +100,17 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     if rate_limiter is None or breaker is None:
         default_limiter, default_breaker = _limits(settings.redis_url, clock)
         rate_limiter, breaker = rate_limiter or default_limiter, breaker or default_breaker
+    uow = overrides.pop("uow", None) or _sql_unit_of_work(settings.database_url)
     ports = Ports(
-        uow=overrides.pop("uow", None) or _sql_unit_of_work(settings.database_url),
+        uow=uow,
         clock=clock,
         ids=overrides.pop("ids", None) or RandomIds(),
         random=overrides.pop("random", None) or _random.random,
         cipher=overrides.pop("cipher", None) or AesGcmCipher(),
         rate_limiter=rate_limiter,
         breaker=breaker,
+        providers=overrides.pop("providers", None) or Providers(),
+        usage_sink=overrides.pop("usage_sink", None) or BatchingUsageSink(uow),
     )
     if overrides:
         raise TypeError(f"unknown port overrides: {', '.join(sorted(overrides))}")
@@ -107,6 +130,19 @@ def _services(settings: Settings, ports: Ports) -> Services:
         ports.uow, ports.clock, ports.cipher, (settings.kek_passphrase, settings.kek_passphrase_next)
     )
     values = SecretValues(ports.uow, ports.cipher, keks)
+    config = ConfigCache(ports.uow)
+    config.listeners.append(lambda _snapshot: values.clear())
+    invocation = InvocationService(
+        config=config,
+        providers=ports.providers,
+        secrets=values,
+        usage=ports.usage_sink,
+        clock=ports.clock,
+        ids=ports.ids,
+        random=ports.random,
+        limiter=ports.rate_limiter,
+        breaker=ports.breaker,
+    )
     return Services(
         settings=settings,
         ports=ports,
@@ -118,6 +154,9 @@ def _services(settings: Settings, ports: Ports) -> Services:
         keks=keks,
         secrets=SecretService(ports.uow, ports.clock, ports.ids, ports.cipher, keks, values),
         secret_values=values,
+        config=config,
+        invocation=invocation,
+        usage=UsageService(ports.uow),
     )
 
 

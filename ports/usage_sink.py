@@ -15,3 +15,7 @@ class UsageSink(Protocol):
     def flush(self) -> None:
         """Write everything queued (blocking); called by the background writer and at shutdown."""
         ...
+
+    def close(self) -> None:
+        """Stop background writing after a final flush (blocking)."""
+        ...

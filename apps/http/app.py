@@ -11,6 +11,7 @@ from apps.bootstrap import Services
 from apps.http.admin import admin_router
 from apps.http.errors import EXCEPTION_HANDLERS
 from apps.http.health import health
+from apps.http.runtime import GatewayRuntime
 
 _OPENAPI = OpenAPIConfig(
     title="Switchboard",
@@ -27,8 +28,12 @@ _OPENAPI = OpenAPIConfig(
 
 def create_app(services: Services) -> Litestar:
     """The HTTP front-end over `services` (built once per process by apps.bootstrap)."""
+    runtime = GatewayRuntime(services)
     return Litestar(
         route_handlers=[health, admin_router()],
+        on_startup=[runtime.start],
+        on_shutdown=[runtime.stop],
+        after_response=runtime.after_response,
         state=State({"services": services}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_OPENAPI,

@@ -26,3 +26,6 @@ class ListUsageSink:
 
     def flush(self) -> None:
         return None
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,23 @@
+"""The served ASGI application: the fast data plane in front of the Litestar admin app."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from apps.bootstrap import Services, build
+from apps.http.app import create_app
+from apps.http.invocation import DataPlane
+from apps.http.invocation.asgi_io import ASGIApp
+
+
+def create_gateway(services: Services) -> ASGIApp:
+    """Invocation routes answered by the data plane, everything else by the admin app."""
+    admin = cast(ASGIApp, create_app(services))
+    return DataPlane(services.invocation, admin, services.settings.max_body_bytes)
+
+
+def gateway_from_env() -> ASGIApp:
+    """App factory for the ASGI server: each worker builds its own services from the environment."""
+    services = build()
+    services.require_unlocked()
+    return create_gateway(services)

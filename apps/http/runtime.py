@@ -1,0 +1,54 @@
+"""Background work of a serving process: live configuration, usage writing, clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import anyio
+from litestar import Request
+
+from apps.bootstrap import Services
+
+log = logging.getLogger(__name__)
+
+
+class GatewayRuntime:
+    """Started and stopped with the ASGI lifespan of each worker."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._poller: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        services = self._services
+        await anyio.to_thread.run_sync(services.config.reload)
+        self._poller = asyncio.create_task(self._poll_config(), name="config-poller")
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        services = self._services
+        await services.providers.aclose()
+        await services.ports.rate_limiter.aclose()
+        await services.ports.breaker.aclose()
+        await anyio.to_thread.run_sync(services.usage_sink.close)
+
+    async def after_response(self, request: Request[Any, Any, Any]) -> None:
+        """After an admin write in this process, apply the change here at once."""
+        if request.method != "GET":
+            await anyio.to_thread.run_sync(self._services.config.refresh_if_changed)
+
+    async def _poll_config(self) -> None:
+        """Other processes' edits arrive within one poll interval (the revision read is tiny)."""
+        interval = self._services.settings.config_poll_s
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await anyio.to_thread.run_sync(self._services.config.refresh_if_changed)
+            except Exception:
+                log.exception("reloading configuration failed; keeping the previous snapshot")
