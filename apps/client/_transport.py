@@ -70,7 +70,12 @@ class Transport:
             response.close()
             self._sleep(wait)
         raise_for_error(response)
-        return response.json() if response.content else None
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:  # e.g. a plain-text health answer
+            return response.text
 
     @contextmanager
     def stream(self, method: str, path: str, *, json: Any = None) -> Iterator[httpx.Response]:
@@ -90,6 +95,10 @@ class Transport:
             yield response
         except httpx.TimeoutException:
             raise self._timeout(request) from None
+        except httpx.TransportError as exc:
+            raise SwitchboardConnectionError(
+                f"the connection to {self.base_url} broke during the stream: {type(exc).__name__}"
+            ) from None
         finally:
             response.close()
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
-from apps.client import SwitchboardClient, SwitchboardStreamError
+from apps.client import SwitchboardClient, SwitchboardConnectionError, SwitchboardStreamError
 from apps.client._sse import iter_chunks, iter_events
 
 
@@ -73,3 +77,39 @@ def test_named_error_event_raises() -> None:
 def test_malformed_event_is_an_error_not_a_crash() -> None:
     with pytest.raises(SwitchboardStreamError):
         list(iter_chunks(["data: {not json", ""]))
+
+
+@pytest.fixture
+def cutting_server() -> Iterator[str]:
+    """A loopback HTTP server that starts a chunked SSE answer, sends one event, and hangs up."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve_one() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            event = _chunk("Hel").encode()
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                + f"{len(event):x}\r\n".encode()
+                + event
+                + b"\r\n"
+            )
+
+    thread = threading.Thread(target=serve_one, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    thread.join()
+    listener.close()
+
+
+def test_a_stream_cut_by_the_network_raises_after_what_arrived(cutting_server: str) -> None:
+    received = []
+    client = SwitchboardClient(cutting_server, "k", timeout=5)
+    with client, pytest.raises(SwitchboardConnectionError) as cut:
+        for chunk in client.chat_stream("chat", [{"role": "user", "content": "hi"}]):
+            received.append(chunk)
+    assert len(received) == 1
+    assert "broke during the stream" in str(cut.value)
