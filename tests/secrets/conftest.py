@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from adapters.crypto import AesGcmCipher
 from adapters.memory import InMemoryStore
 from adapters.storage import SqlStore, create_engine_for, upgrade_database
+from adapters.storage._tables import metadata
 from apps.bootstrap import Services, build
 from apps.settings import Settings
 from ports.unit_of_work import UnitOfWorkFactory
@@ -77,7 +78,7 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deplo
     elif request.param == "sqlite":
         yield from _sqlite_deployment(tmp_path)
     else:
-        yield from _postgres_deployment(request.getfixturevalue("postgres_url"))
+        yield from _postgres_deployment(request)
 
 
 @pytest.fixture
@@ -86,8 +87,8 @@ def sqlite_deployment(tmp_path: Path) -> Iterator[Deployment]:
 
 
 @pytest.fixture
-def postgres_deployment(postgres_url: str) -> Iterator[Deployment]:
-    yield from _postgres_deployment(postgres_url)
+def postgres_deployment(request: pytest.FixtureRequest) -> Iterator[Deployment]:
+    yield from _postgres_deployment(request)
 
 
 def _sqlite_deployment(tmp_path: Path) -> Iterator[Deployment]:
@@ -100,20 +101,41 @@ def _sqlite_deployment(tmp_path: Path) -> Iterator[Deployment]:
         deployment.close()
 
 
-def _postgres_deployment(server_url: str) -> Iterator[Deployment]:
-    """A fresh, migrated database for one test, dropped afterwards."""
+@pytest.fixture(scope="session")
+def secrets_postgres_database(postgres_url: str) -> Iterator[str]:
+    """One migrated database for this test run (each test empties it), dropped afterwards."""
     name = f"switchboard_secrets_{uuid.uuid4().hex[:12]}"
-    server = create_engine_for(server_url)
+    server = create_engine_for(postgres_url)
     _admin(server, f'CREATE DATABASE "{name}"')
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    deployment = Deployment("postgres", url)
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade_database(url)
+        yield url
+    finally:
+        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+
+
+def _postgres_deployment(request: pytest.FixtureRequest) -> Iterator[Deployment]:
+    url = request.getfixturevalue("secrets_postgres_database")
+    _empty_postgres(url)
+    deployment = Deployment("postgres", url)
+    try:
         yield deployment
     finally:
         deployment.close()
-        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    """Back to the state right after migration."""
+    engine = create_engine_for(url)
+    try:
+        with engine.begin() as connection:
+            tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+            connection.execute(text("INSERT INTO config_revision (id, revision) VALUES (1, 0)"))
+    finally:
+        engine.dispose()
 
 
 def _admin(engine: Engine, statement: str) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from adapters.crypto import AesGcmCipher
 from core.domain.errors import InvalidInput
 from core.domain.page import PageRequest
 from core.domain.secret import KEK_ACTIVE, KekLocked, KekVersion
+from ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.secrets.conftest import PASSPHRASE, PLAINTEXT, TEST_ITERATIONS, Deployment
 
 
@@ -91,3 +94,69 @@ def test_the_kek_is_derived_once_per_process_not_per_request(deployment: Deploym
     server.secrets.create("another", "sk-another-value-0000000")
 
     assert cipher.derivations == 1
+
+
+class FirstKekReadSeesNothing:
+    """A store whose first read of KEK versions comes back empty, as if another process made
+    version 1 just after we looked: our own attempt to make it then collides."""
+
+    def __init__(self, inner: UnitOfWorkFactory) -> None:
+        self.inner = inner
+        self.hidden = False
+
+    def __call__(self) -> UnitOfWork:
+        return _HidingUnitOfWork(self, self.inner())
+
+
+class _HidingUnitOfWork:
+    def __init__(self, owner: FirstKekReadSeesNothing, inner: UnitOfWork) -> None:
+        self._owner = owner
+        self._inner = inner
+
+    def __enter__(self) -> _HidingUnitOfWork:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._inner.__exit__(*exc)
+
+    @property
+    def keks(self) -> Any:
+        owner, inner = self._owner, self._inner.keks
+
+        class Keks:
+            def list(self) -> list[KekVersion]:
+                if not owner.hidden:
+                    owner.hidden = True
+                    return []
+                return list(inner.list())
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(inner, name)
+
+        return Keks()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_two_processes_starting_on_an_empty_database_agree_on_one_kek(deployment: Deployment) -> None:
+    first = deployment.process()
+    secret = first.secrets.create("openai", PLAINTEXT)  # makes version 1
+    second = deployment.process(uow=FirstKekReadSeesNothing(deployment.unit_of_work()))
+
+    report = second.keks.unlock(PASSPHRASE)
+
+    assert (report.unlocked, report.created) == ((1,), False)
+    assert second.secret_values.value(secret.secret_id) == PLAINTEXT
+    assert [s.version for s in second.keks.status()] == [1]
+
+
+def test_a_process_that_lost_the_race_with_another_passphrase_is_refused(deployment: Deployment) -> None:
+    deployment.process().require_unlocked()
+    loser = deployment.process(
+        passphrase="a different long passphrase", uow=FirstKekReadSeesNothing(deployment.unit_of_work())
+    )
+
+    with pytest.raises(KekLocked, match="wrong"):
+        loser.require_unlocked()
