@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
+from apps.cli.backend import every
 from apps.cli.context import CliContext, pass_cli
 from apps.cli.output import emit, emit_page
 from apps.client import (
@@ -41,10 +42,10 @@ def group() -> None:
 
 def mapping_options(f: F) -> F:
     f = click.option(
-        "--primary", "primaries", multiple=True, help="MODEL_DEFINITION_ID[:WEIGHT], repeatable."
+        "--primary", "primaries", multiple=True, help="MODEL (id or name)[:WEIGHT], repeatable."
     )(f)
     f = click.option(
-        "--fallback", "fallbacks", multiple=True, help="MODEL_DEFINITION_ID, repeatable, in order."
+        "--fallback", "fallbacks", multiple=True, help="MODEL (id or name), repeatable, in order."
     )(f)
     return click.option(
         "--max-attempts", type=int, default=None, help="Models tried in all (primary + fallbacks)."
@@ -73,8 +74,8 @@ def policy_options(f: F) -> F:
 def create(ctx: CliContext, /, name: str, as_json: bool, **options: Any) -> None:
     """Create an endpoint: at least one --primary, optional --fallback chain."""
     if not options["primaries"]:
-        raise click.UsageError("give at least one --primary MODEL_DEFINITION_ID[:WEIGHT]")
-    mappings, fallback_config = _mappings(options)
+        raise click.UsageError("give at least one --primary MODEL[:WEIGHT]")
+    mappings, fallback_config = _mappings(ctx, options)
     endpoint = ctx.backend.create_endpoint(
         name,
         mappings,
@@ -139,7 +140,7 @@ def update(ctx: CliContext, /, endpoint_id: str, name: str | None, as_json: bool
     if options["primaries"] or options["fallbacks"]:
         if not options["primaries"]:
             raise click.UsageError("--fallback replaces the mappings: give the --primary models too")
-        changes["model_mappings"], changes["fallback_config"] = _mappings(options)
+        changes["model_mappings"], changes["fallback_config"] = _mappings(ctx, options)
     elif options["max_attempts"] is not None:
         changes["fallback_config"] = {"strategy": "SEQUENTIAL", "max_attempts": options["max_attempts"]}
     if options["tags"] or options["clear_tags"]:
@@ -166,11 +167,14 @@ def delete(ctx: CliContext, endpoint_id: str, force: bool) -> None:
     click.echo(f"deleted endpoint {endpoint_id}")
 
 
-def _mappings(options: dict[str, Any]) -> tuple[list[MappingInput], FallbackConfigInput | None]:
+def _mappings(
+    ctx: CliContext, options: dict[str, Any]
+) -> tuple[list[MappingInput], FallbackConfigInput | None]:
+    resolve = _ModelRefs(ctx)
     fallbacks: tuple[str, ...] = options["fallbacks"]
-    mappings = [_primary(p) for p in options["primaries"]]
+    mappings = [_primary(p, resolve) for p in options["primaries"]]
     mappings += [
-        MappingInput(model_definition_id=f, linkage_type="FALLBACK", fallback_order=i)
+        MappingInput(model_definition_id=resolve(f), linkage_type="FALLBACK", fallback_order=i)
         for i, f in enumerate(fallbacks, start=1)
     ]
     if not fallbacks:
@@ -181,14 +185,30 @@ def _mappings(options: dict[str, Any]) -> tuple[list[MappingInput], FallbackConf
     return mappings, {"strategy": "SEQUENTIAL", "max_attempts": attempts}
 
 
-def _primary(raw: str) -> MappingInput:
-    ident, _, weight = raw.partition(":")
+class _ModelRefs:
+    """Model definitions given by id or by name; names are looked up once, on first need."""
+
+    def __init__(self, ctx: CliContext) -> None:
+        self._ctx = ctx
+        self._ids_by_name: dict[str, str] | None = None
+
+    def __call__(self, ref: str) -> str:
+        if self._ids_by_name is None:
+            models = every(lambda t: self._ctx.backend.list_model_definitions(max_results=1000, page_token=t))
+            self._ids_by_name = {m["name"]: m["model_definition_id"] for m in models}
+        if ref in self._ids_by_name.values():
+            return ref
+        return self._ids_by_name.get(ref, ref)  # an unknown reference is named by the server
+
+
+def _primary(raw: str, resolve: _ModelRefs) -> MappingInput:
+    ref, colon, weight = raw.rpartition(":")
     try:
-        return MappingInput(model_definition_id=ident, weight=float(weight) if weight else 1.0)
+        if colon and ref:
+            return MappingInput(model_definition_id=resolve(ref), weight=float(weight))
     except ValueError:
-        raise click.BadParameter(
-            f"'{raw}' is not MODEL_DEFINITION_ID[:WEIGHT]", param_hint="--primary"
-        ) from None
+        pass  # not a weight after the colon: the whole text names the model
+    return MappingInput(model_definition_id=resolve(raw), weight=1.0)
 
 
 def _tag(raw: str) -> Tag:

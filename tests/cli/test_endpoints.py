@@ -148,3 +148,21 @@ def test_delete_with_bindings_needs_force(
     assert "nightly" in refused.output
     invoke("endpoints", "delete", ident, "--force")
     assert json.loads(invoke("endpoints", "list", "--json").stdout)["endpoints"] == []
+
+
+def test_models_may_be_given_by_name(invoke_json: JsonInvoke, two_models: tuple[str, str]) -> None:
+    main, spare = two_models
+    endpoint = invoke_json(
+        "endpoints", "create", "--name", "chat", "--primary", "main:2", "--fallback", "spare"
+    )
+    assert [
+        (m["model_definition"]["model_definition_id"], m["weight"]) for m in endpoint["model_mappings"]
+    ] == [
+        (main, 2.0),
+        (spare, 1.0),
+    ]
+
+
+def test_an_unknown_model_is_named(invoke: Invoke) -> None:
+    result = invoke("endpoints", "create", "--name", "chat", "--primary", "ghost", code=1)
+    assert "ghost" in result.output and "model_definition_id" in result.output
