@@ -8,7 +8,7 @@ Streams always ask for usage (`stream_options.include_usage`) so every answer ca
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from adapters.providers import openai_wire as wire
@@ -91,7 +91,7 @@ class OpenAICompatibleClient:
             body["stream_options"] = {**(options if isinstance(options, dict) else {}), "include_usage": True}
         return body
 
-    def read_error(self, status: int, headers: Any, content: bytes) -> ProviderFailure:
+    def read_error(self, status: int, headers: Mapping[str, str], content: bytes) -> ProviderFailure:
         return wire.read_error(self.provider, status, headers, content)
 
     def chunk_reader(self, call: UpstreamCall) -> wire.ChunkReader:

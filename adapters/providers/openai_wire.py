@@ -47,9 +47,9 @@ def error_fields(body: bytes) -> tuple[str, str]:
 def read_error(provider: str, status: int, headers: Mapping[str, str], body: bytes) -> ProviderFailure:
     """The classified failure of an OpenAI-style error answer."""
     message, codes = error_fields(body)
-    known = next((_CODES[c] for c in codes.split() if c in _CODES), None)
-    if known is ErrorClass.AUTH and status < 400:
-        known = None
+    known = None
+    if 400 <= status < 500 and status != 429:  # codes refine client errors; 429 and 5xx speak for themselves
+        known = next((_CODES[c] for c in codes.split() if c in _CODES), None)
     return http_failure(provider, status, headers, message, codes, known)
 
 
