@@ -1,7 +1,9 @@
 """Anthropic Messages API client: chat and completions (served as chat), streaming, native prefill.
 
 Headers: `x-api-key`, `anthropic-version` (provider_settings `anthropic_version`, default
-2023-06-01) and, when configured, `anthropic-beta`. Anthropic has no embeddings.
+2023-06-01) and, when configured, `anthropic-beta`. `api_base` is the API root like the
+Anthropic SDK's base_url (https://api.anthropic.com; a trailing /v1 is tolerated).
+Anthropic has no embeddings.
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ class AnthropicClient:
             headers["anthropic-beta"] = ",".join(beta) if isinstance(beta, list) else str(beta)
         return HttpCall(
             provider=self.provider,
-            url=(call.model.api_base or DEFAULT_BASE).rstrip("/") + "/v1/messages",
+            url=(call.model.api_base or DEFAULT_BASE).rstrip("/").removesuffix("/v1") + "/v1/messages",
             headers=headers,
             body=encode_json(body),
             timeouts=call.timeouts,

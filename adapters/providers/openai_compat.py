@@ -1,5 +1,7 @@
 """OpenAI, and any OpenAI-compatible server (vLLM, Ollama, Together, Groq, LM Studio) via `api_base`.
 
+`api_base` is the API root with its version path, like the openai SDK's base_url
+(https://api.openai.com/v1 by default; e.g. http://localhost:8000/v1 for vLLM).
 The caller's body is already OpenAI-shaped: it is sent on with the provider's model name, and
 answers and stream chunks are relayed as received (their raw bytes kept, parsed once).
 Streams always ask for usage (`stream_options.include_usage`) so every answer can be billed;
