@@ -270,7 +270,14 @@ async def test_native_structured_output_uses_output_config(
 ) -> None:
     upstream.then(Reply.json(200, _message([{"type": "text", "text": '{"answer": 4}'}])))
     payload = {"messages": [{"role": "user", "content": "2+2?"}], "response_format": JSON_FORMAT}
-    response = await client.invoke(_call(upstream, payload, settings={"structured_output": "native"}))
+    settings = {
+        "structured_output": "native",
+        "anthropic_beta": ["b-1", "b-2"],
+        "anthropic_version": "2024-01-01",
+    }
+    response = await client.invoke(_call(upstream, payload, settings=settings))
+    assert upstream.requests[0].headers["anthropic-beta"] == "b-1,b-2"
+    assert upstream.requests[0].headers["anthropic-version"] == "2024-01-01"
     sent = upstream.requests[0].json()
     assert sent["output_config"] == {"format": {"type": "json_schema", "schema": SCHEMA}}
     assert "tools" not in sent

@@ -134,6 +134,16 @@ async def test_chat_request_goes_out_field_by_field_and_the_answer_is_relayed_as
     assert response.usage == TokenUsage(19, 10)
 
 
+async def test_organization_and_project_headers_come_from_the_settings(
+    upstream: FakeUpstream, client: OpenAICompatibleClient
+) -> None:
+    upstream.then(Reply.json(200, _completion()))
+    settings = {"organization": "org-42", "project": "proj_7"}
+    await client.invoke(_call(upstream, {"messages": MESSAGES}, settings=settings))
+    headers = upstream.requests[0].headers
+    assert (headers["openai-organization"], headers["openai-project"]) == ("org-42", "proj_7")
+
+
 async def test_tool_calls_in_an_answer_reach_the_caller(
     upstream: FakeUpstream, client: OpenAICompatibleClient
 ) -> None:
