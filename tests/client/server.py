@@ -84,20 +84,7 @@ def running_server(tmp: Path) -> Iterator[RunningServer]:
 
 
 def _serve_command(port: int) -> list[str]:
-    # Until `switchboard serve` and the data plane are wired: the admin app on the same ASGI server.
-    return [
-        str(BIN / "granian"),
-        "--interface",
-        "asgi",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "tests.client.interim_app:create",
-    ]
+    return [str(BIN / "switchboard"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
