@@ -58,7 +58,8 @@ serve *args:
         export SWITCHBOARD_KEK_PASSPHRASE
     fi
     switchboard db upgrade
-    admins=$(switchboard keys list --json | python3 -c 'import json, sys; print(sum(k["role"] == "admin" and not k["revoked"] for k in json.load(sys.stdin)))')
+    admins=$(switchboard keys list --json --max-results 1000 | python3 -c \
+        'import json, sys; print(sum(k["role"] == "admin" and not k["revoked"] for k in json.load(sys.stdin)["keys"]))')
     if [ ! -s "$state/admin-key" ] || [ "$admins" = 0 ]; then
         switchboard keys create --name admin --role admin --json \
             | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])' > "$state/admin-key"
