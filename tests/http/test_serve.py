@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from apps.bootstrap import build, upgrade_database
@@ -64,3 +67,48 @@ def test_refuses_a_wrong_passphrase(upgraded: str) -> None:
 def test_refuses_a_missing_passphrase(upgraded: str) -> None:
     line = one_line_refusal(serve(upgraded, None))
     assert "SWITCHBOARD_KEK_PASSPHRASE" in line
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for_health(base_url: str, server: subprocess.Popen[str]) -> None:
+    """Poll /health until the server answers (or exits); a readiness wait, not a timing check."""
+    for _ in range(300):
+        if server.poll() is not None:
+            output = server.stdout.read() if server.stdout else ""
+            pytest.fail(f"serve exited with {server.returncode}: {output[-2000:]}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail("serve did not answer /health")
+
+
+def test_serves_health_and_the_admin_api_on_loopback(upgraded: str) -> None:
+    _, admin_key = build(Settings(database_url=upgraded, kek_passphrase=PASSPHRASE)).keys.create(
+        "root", "admin"
+    )
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+    env |= {"SWITCHBOARD_DATABASE_URL": upgraded, "SWITCHBOARD_KEK_PASSPHRASE": PASSPHRASE}
+    command = [sys.executable, "-c", "from apps.cli.main import main; main()", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(base_url, server)
+        health = httpx.get(f"{base_url}/health")
+        keys = httpx.get(f"{base_url}/api/v1/keys", headers={"Authorization": f"Bearer {admin_key}"})
+        anonymous = httpx.get(f"{base_url}/api/v1/keys")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert health.json() == {"status": "ok"}
+    assert keys.status_code == 200 and [k["name"] for k in keys.json()["keys"]] == ["root"]
+    assert anonymous.status_code == 401
