@@ -171,7 +171,7 @@ class FastHttpClient:
                 if retry_stale and conn.reused and exc.before_response:
                     continue
                 raise UpstreamConnectError("connection reset before the answer") from None
-            except UpstreamTimeout:
+            except BaseException:  # timeouts, and a caller cancelled while waiting: never leak it
                 conn.close()
                 raise
             return HttpStream(pool, conn, timeouts.idle_s)
