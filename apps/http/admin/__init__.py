@@ -10,6 +10,7 @@ from apps.http.admin.keys import KeysController
 from apps.http.admin.limits import LimitsController
 from apps.http.admin.model_definitions import ModelDefinitionsController
 from apps.http.admin.secrets import SecretsController
+from apps.http.admin.usage import list_usage
 from apps.http.auth import require_admin
 from apps.http.dependencies import ADMIN_DEPENDENCIES
 
@@ -25,6 +26,7 @@ def admin_router() -> Router:
             BindingsController,
             LimitsController,
             KeysController,
+            list_usage,
         ],
         guards=[require_admin],
         dependencies=ADMIN_DEPENDENCIES,
