@@ -134,3 +134,38 @@ def test_url_option_works_like_the_environment_variable(server: RunningServer) -
     result = CliRunner().invoke(cli, ["--url", server.url, "endpoints", "list", "--json"], env=env)
     assert result.exit_code == 0, result.output
     assert "endpoints" in json.loads(result.stdout)
+
+
+def test_local_and_remote_answers_have_the_same_fields(remote_json: Callable[..., Any]) -> None:
+    from apps.bootstrap import build_in_memory
+    from apps.cli.context import CliContext
+
+    services = build_in_memory()
+
+    def local_json(*args: str) -> Any:
+        context = CliContext(settings=services.settings, _services=services)
+        result = CliRunner().invoke(cli, [*args, "--json"], obj=context)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    def shape(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [shape(v) for v in value[:1]]
+        return None  # values differ (ids, times, who made it); the fields must not
+
+    answers = []
+    for run in (local_json, remote_json):
+        model = run("models", "create", "--name", "shape-m", "--provider", "mock", "--model-name", "x")
+        endpoint = run("endpoints", "create", "--name", "shape-e", "--primary", model["model_definition_id"])
+        run("limits", "set", endpoint["endpoint_id"], "--rule", "minute:1")
+        answers.append(
+            (
+                shape(run("endpoints", "get", endpoint["endpoint_id"])),
+                shape(run("models", "list")),
+                shape(run("limits", "get", endpoint["endpoint_id"])),
+            )
+        )
+    local, remote = answers
+    assert local == remote
