@@ -114,6 +114,10 @@ class Scorer(_Audited):
     min: NotRequired[float | None]
     max: NotRequired[float | None]
     endpoint_id: str | None
+    versions: NotRequired[list[Scorer]]
+    """Every version, in a single scorer's read (not in listings)."""
+    binding: NotRequired[Binding | None]
+    """The scorer's binding to its endpoint, in a single scorer's read."""
 
 
 class ScorerResult(TypedDict):
