@@ -23,15 +23,23 @@ class ExplodingRepository:
         raise RuntimeError(LEAK)
 
 
-class ExplodingEndpointsUow:
-    """A real unit of work whose endpoint repository fails."""
+class Fuse:
+    """Lit once the app has started, so only requests (not startup) meet the failure."""
 
-    def __init__(self, inner: Any) -> None:
+    lit = False
+
+
+class ExplodingEndpointsUow:
+    """A real unit of work whose endpoint repository fails while the fuse is lit."""
+
+    def __init__(self, inner: Any, fuse: Fuse) -> None:
         self._inner = inner
+        self._fuse = fuse
 
     def __enter__(self) -> Any:
         uow = self._inner.__enter__()
-        uow.endpoints = ExplodingRepository()
+        if self._fuse.lit:
+            uow.endpoints = ExplodingRepository()
         return uow
 
     def __exit__(self, *exc: Any) -> None:
@@ -68,9 +76,12 @@ def test_a_body_over_the_limit_is_413() -> None:
 def test_an_unexpected_failure_is_a_generic_500(caplog: pytest.LogCaptureFixture) -> None:
     healthy = build_in_memory()
     _, key = healthy.keys.create("alice", "admin")
-    broken: Services = build_in_memory(uow=lambda: ExplodingEndpointsUow(healthy.ports.uow()))
+    fuse = Fuse()
+    broken: Services = build_in_memory(uow=lambda: ExplodingEndpointsUow(healthy.ports.uow(), fuse))
     with TestClient(create_app(broken)) as client, caplog.at_level(logging.ERROR, "switchboard.http"):
+        fuse.lit = True
         response = client.get("/api/v1/endpoints", headers={"Authorization": f"Bearer {key}"})
+        fuse.lit = False  # let the app shut down cleanly
 
     assert error_of(response)[:2] == (500, "INTERNAL_ERROR")
     assert "SELECT" not in response.text and "Traceback" not in response.text
