@@ -11,12 +11,18 @@ from core.domain.failures import ErrorClass, ProviderFailure
 
 @dataclass(frozen=True, slots=True)
 class AttemptRecord:
-    """One upstream call: which model definition, and how it ended (None = success)."""
+    """One upstream call: which model definition, how it ended (None = success), and when.
+
+    `started` is on the invocation clock's monotonic scale; `duration_s` is the time waited on
+    the upstream (0 for a stream that broke after it had started answering).
+    """
 
     model_definition: str
     provider: str
     error_class: ErrorClass | None = None
     status: int | None = None
+    started: float = 0.0
+    duration_s: float = 0.0
 
     def describe(self) -> str:
         outcome = "ok" if self.error_class is None else self.error_class.value

@@ -16,6 +16,8 @@ from apps.http.invocation import asgi_io as io
 from apps.http.invocation.errors import to_api_error
 from apps.http.invocation.mlflow import MlflowRoutes
 from apps.http.invocation.parsing import check_payload, decode_object, endpoint_name, operation_from_body
+from core.domain.invocation import InvocationFailed
+from core.domain.limits import LimitExceeded
 from core.services.invocation.outcome import Outcome
 from core.services.invocation.service import InvocationRequest, InvocationService
 from core.services.invocation.streaming import open_stream
@@ -30,6 +32,8 @@ _OPENAI_ROUTES = {
 }
 _INVOCATION_PREFIXES = ("/endpoints/", "/gateway/")
 _INVOCATION_SUFFIX = "/invocations"
+# Failures the invocation core has already reported to its observer (it accepted the request).
+_OBSERVED_FAILURES = (InvocationFailed, LimitExceeded)
 
 
 class DataPlane:
@@ -87,7 +91,11 @@ class DataPlane:
                 return
             response, outcome = await self._svc.invoke(request)
         except Exception as exc:  # every failure becomes one clear answer, never a trace
-            await io.send_error(send, to_api_error(exc), id_header)
+            error = to_api_error(exc)
+            if not isinstance(exc, _OBSERVED_FAILURES):
+                latency_s = time.perf_counter() - started
+                self._svc.observer.request_refused(request_id, name or "", error.status, latency_s)
+            await io.send_error(send, error, id_header)
             return
         body = response.raw if response.raw is not None else dict(response.body)
         await io.send_json(send, 200, body, _outcome_headers(outcome, started) + id_header)

@@ -81,10 +81,13 @@ class RetryLoop:
             try:
                 result = await attempt()
             except UpstreamError as exc:
-                outcome.upstream_s += self._clock.monotonic() - started
+                waited = self._clock.monotonic() - started
+                outcome.upstream_s += waited
                 failure = exc.failure
                 outcome.attempts.append(
-                    AttemptRecord(model.name, model.provider, failure.error_class, failure.status)
+                    AttemptRecord(
+                        model.name, model.provider, failure.error_class, failure.status, started, waited
+                    )
                 )
                 await on_failure(model, failure)
                 delay = retry_delay_s(failure, retries, endpoint.retry_policy, self._random)
@@ -93,6 +96,7 @@ class RetryLoop:
                 await self._sleep(delay)
                 retries += 1
                 continue
-            outcome.upstream_s += self._clock.monotonic() - started
-            outcome.attempts.append(AttemptRecord(model.name, model.provider))
+            waited = self._clock.monotonic() - started
+            outcome.upstream_s += waited
+            outcome.attempts.append(AttemptRecord(model.name, model.provider, None, None, started, waited))
             return result

@@ -27,6 +27,7 @@ from ports.ids import IdGenerator
 from ports.provider import Operation, ProviderRegistry, UpstreamResponse
 from ports.rate_limiter import RateLimiter
 from ports.secret_values import SecretValueSource
+from ports.telemetry import NullObserver, RequestObserver
 from ports.usage_sink import UsageSink
 
 
@@ -54,6 +55,7 @@ class InvocationService:
         limiter: RateLimiter | None = None,
         breaker: CircuitBreaker | None = None,
         sleep: Sleep = asyncio.sleep,
+        observer: RequestObserver | None = None,
     ) -> None:
         self.config = config
         self.providers = providers
@@ -65,6 +67,7 @@ class InvocationService:
         self.retries = RetryLoop(clock, random, sleep)
         self._limiter = limiter
         self._breaker = breaker
+        self.observer: RequestObserver = observer or NullObserver()
 
     def authenticate(self, presented: str | None) -> Principal:
         """The principal of a gateway key, from the cached snapshot (no database round trip)."""
@@ -110,6 +113,7 @@ class InvocationService:
         decision = await self._limiter.acquire(outcome.limit_checks, self.clock.now_ms())
         if decision.refusal is not None:
             outcome.status = 429
+            self.observer.limit_rejected(outcome, decision.refusal)
             self.account(outcome)
             decision.raise_if_refused()
 
@@ -175,14 +179,21 @@ class InvocationService:
     async def on_failure(self, model: ModelDefinition, failure: ProviderFailure) -> None:
         if self._breaker is not None and is_fallback_eligible(failure.error_class):
             await self._breaker.record_failure(model.model_definition_id)
+            if self._breaker.is_open(model.model_definition_id):
+                self.observer.breaker_changed(model, True)
 
     async def on_success(self, model: ModelDefinition) -> None:
         if self._breaker is not None:
+            # Only a probe succeeds on an open breaker: report the close once, not every success.
+            was_open = self._breaker.is_open(model.model_definition_id)
             await self._breaker.record_success(model.model_definition_id)
+            if was_open:
+                self.observer.breaker_changed(model, False)
 
     def account(self, outcome: Outcome) -> None:
         """One usage record per request, written off the request path; failures bill nothing."""
         served = outcome.served
+        finished = self.clock.monotonic()
         self._usage.record(
             UsageRecord(
                 request_id=outcome.request_id,
@@ -194,10 +205,11 @@ class InvocationService:
                 provider=served.provider if served else None,
                 prompt_tokens=outcome.usage.prompt_tokens,
                 completion_tokens=outcome.usage.completion_tokens,
-                latency_ms=(self.clock.monotonic() - outcome.started) * 1000,
+                latency_ms=(finished - outcome.started) * 1000,
                 attempts=len(outcome.attempts),
                 status=outcome.status,
                 principal=outcome.principal.name,
                 fallback=outcome.fell_back,
             )
         )
+        self.observer.request_finished(outcome, finished)

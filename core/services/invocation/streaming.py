@@ -215,7 +215,9 @@ class StreamSession:
         if served is None:
             return
         self.outcome.attempts.append(
-            AttemptRecord(served.name, served.provider, failure.error_class, failure.status)
+            AttemptRecord(
+                served.name, served.provider, failure.error_class, failure.status, self._svc.clock.monotonic()
+            )
         )
         await self._svc.on_failure(served, failure)
 
