@@ -29,6 +29,7 @@ from core.services.kek import KekService
 from core.services.keys import KeyService
 from core.services.limits import LimitService
 from core.services.model_definitions import ModelDefinitionService
+from core.services.scorers import ScorerService
 from core.services.secret_values import SecretValues
 from core.services.secrets import SecretService
 from core.services.usage import UsageService
@@ -74,6 +75,7 @@ class Services:
     config: ConfigCache
     invocation: InvocationService
     usage: UsageService
+    scorers: ScorerService
 
     @property
     def providers(self) -> ProviderRegistry:
@@ -157,6 +159,7 @@ def _services(settings: Settings, ports: Ports) -> Services:
         config=config,
         invocation=invocation,
         usage=UsageService(ports.uow),
+        scorers=ScorerService(ports.uow, ports.clock, ports.ids, invocation),
     )
 
 

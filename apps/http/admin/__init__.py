@@ -9,6 +9,7 @@ from apps.http.admin.endpoints import EndpointsController
 from apps.http.admin.keys import KeysController
 from apps.http.admin.limits import LimitsController
 from apps.http.admin.model_definitions import ModelDefinitionsController
+from apps.http.admin.scorers import ScorersController
 from apps.http.admin.secrets import SecretsController
 from apps.http.admin.usage import list_usage
 from apps.http.auth import require_admin
@@ -26,6 +27,7 @@ def admin_router() -> Router:
             BindingsController,
             LimitsController,
             KeysController,
+            ScorersController,
             list_usage,
         ],
         guards=[require_admin],
