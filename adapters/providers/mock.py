@@ -170,12 +170,22 @@ def example_of(schema: Mapping[str, Any], text: str) -> Any:
     if kind == "array":
         return [example_of(schema.get("items") or {}, text)]
     if kind in ("integer", "number"):
-        return 42
+        return _within(42, schema.get("minimum"), schema.get("maximum"))
     if kind == "boolean":
         return True
     if kind == "null":
         return None
     return text
+
+
+def _within(value: int, low: Any, high: Any) -> int | float:
+    """`value` moved into [minimum, maximum] when the schema bounds it (e.g. a 1–5 score answers 5)."""
+    result: int | float = value
+    if isinstance(high, int | float) and not isinstance(high, bool):
+        result = min(result, high)
+    if isinstance(low, int | float) and not isinstance(low, bool):
+        result = max(result, low)
+    return result
 
 
 # --- embeddings ------------------------------------------------------------------------------
