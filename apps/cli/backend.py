@@ -23,6 +23,8 @@ from apps.client import (
     ModelDefinitionChanges,
     Page,
     RetryPolicy,
+    Scorer,
+    ScorerResult,
     Secret,
     SecretChanges,
     Tag,
@@ -102,6 +104,26 @@ class AdminBackend(Protocol):
     def create_key(self, name: str, role: str, *, endpoints: Sequence[str] = ()) -> CreatedKey: ...
     def list_keys(self, *, max_results: int | None = None, page_token: str | None = None) -> Page[ApiKey]: ...
     def revoke_key(self, key_id: str) -> None: ...
+
+    def create_scorer(
+        self,
+        namespace: str,
+        name: str,
+        instructions: str,
+        result_type: str,
+        endpoint_id: str,
+        *,
+        min: float | None = None,
+        max: float | None = None,
+    ) -> Scorer: ...
+    def list_scorers(
+        self, *, namespace: str | None = None, max_results: int | None = None, page_token: str | None = None
+    ) -> Page[Scorer]: ...
+    def get_scorer(self, scorer_id: str) -> Scorer: ...
+    def delete_scorer(self, scorer_id: str, *, version: int | None = None) -> None: ...
+    def run_scorer(
+        self, scorer_id: str, inputs: Any, outputs: Any, *, expectations: Any = None
+    ) -> ScorerResult: ...
 
     def list_usage(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, Unpack, cast
@@ -20,6 +21,8 @@ from apps.client import (
     ModelDefinitionChanges,
     Page,
     RetryPolicy,
+    Scorer,
+    ScorerResult,
     Secret,
     SecretChanges,
     Tag,
@@ -33,15 +36,20 @@ from apps.views import (
     key_view,
     limit_view,
     model_definition_view,
+    scorer_detail_view,
+    scorer_result_view,
+    scorer_view,
     usage_view,
 )
 from core.domain import endpoint as ep
 from core.domain import limits as lim
 from core.domain.errors import InvalidInput
 from core.domain.page import PageRequest
+from core.domain.principal import Principal, Role
 from core.domain.secret import Secret as DomainSecret
 from core.services.endpoints import EndpointPatch, EndpointSpec, MappingSpec
 from core.services.model_definitions import ModelDefinitionPatch, ModelDefinitionSpec
+from core.services.scorers import ScorerSpec
 from ports.repositories import EndpointFilter, UsageQuery
 
 E = TypeVar("E", bound=enum.Enum)
@@ -214,6 +222,62 @@ class LocalBackend:
 
     def revoke_key(self, key_id: str) -> None:
         self._services.keys.revoke(key_id, actor=self._actor)
+
+    # -- scorers --------------------------------------------------------------------------
+    def create_scorer(
+        self,
+        namespace: str,
+        name: str,
+        instructions: str,
+        result_type: str,
+        endpoint_id: str,
+        *,
+        min: float | None = None,
+        max: float | None = None,
+    ) -> Scorer:
+        spec = ScorerSpec(
+            namespace=namespace,
+            name=name,
+            instructions=instructions,
+            result_type=result_type,
+            endpoint_id=endpoint_id,
+            min_value=min,
+            max_value=max,
+        )
+        return cast(Scorer, scorer_view(self._services.scorers.register(spec, actor=self._actor)))
+
+    def list_scorers(
+        self, *, namespace: str | None = None, max_results: int | None = None, page_token: str | None = None
+    ) -> Page[Scorer]:
+        page = self._services.scorers.list(PageRequest.parse(max_results, page_token), namespace)
+        return Page([cast(Scorer, scorer_view(s)) for s in page.items], page.next_page_token)
+
+    def get_scorer(self, scorer_id: str) -> Scorer:
+        return cast(Scorer, scorer_detail_view(self._services.scorers.get(scorer_id)))
+
+    def delete_scorer(self, scorer_id: str, *, version: int | None = None) -> None:
+        self._services.scorers.delete(scorer_id, version, actor=self._actor)
+
+    def run_scorer(
+        self, scorer_id: str, inputs: Any, outputs: Any, *, expectations: Any = None
+    ) -> ScorerResult:
+        """Runs in this process through the invocation path; its usage record is written before returning."""
+        principal = Principal(self._actor or "cli", Role.ADMIN)
+        services = self._services
+
+        async def judge() -> ScorerResult:
+            try:
+                result = await services.scorers.run(scorer_id, principal, inputs, outputs, expectations)
+                return cast(ScorerResult, scorer_result_view(result))
+            finally:  # pools and limiter connections belong to this event loop, which ends here
+                await services.providers.aclose()
+                await services.ports.rate_limiter.aclose()
+                await services.ports.breaker.aclose()
+
+        try:
+            return asyncio.run(judge())
+        finally:
+            services.usage_sink.flush()
 
     # -- usage ----------------------------------------------------------------------------
     def list_usage(

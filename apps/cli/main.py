@@ -8,7 +8,20 @@ from collections.abc import Sequence
 
 import click
 
-from apps.cli import bindings, config, crypto, db, endpoints, keys, limits, models, secrets, serve, usage
+from apps.cli import (
+    bindings,
+    config,
+    crypto,
+    db,
+    endpoints,
+    keys,
+    limits,
+    models,
+    scorers,
+    secrets,
+    serve,
+    usage,
+)
 from apps.cli.context import CliContext
 from apps.client import SwitchboardError
 from apps.settings import Settings
@@ -51,6 +64,7 @@ for group in (db.group, models.group, endpoints.group, keys.group):
 cli.add_command(bindings.group)
 cli.add_command(limits.group)
 cli.add_command(usage.group)
+cli.add_command(scorers.group)
 cli.add_command(config.group)
 cli.add_command(secrets.group)
 cli.add_command(crypto.group)
