@@ -341,8 +341,9 @@ def scorer_of(row: ScorerVersionRow) -> ScorerVersion:
     )
 
 
-def usage_row(record: UsageRecord) -> UsageRow:
-    return UsageRow(
+def usage_values(record: UsageRecord) -> dict[str, object]:
+    """A usage record as column values, for bulk inserts."""
+    return dict(
         request_id=record.request_id,
         timestamp_ms=record.timestamp_ms,
         endpoint_id=record.endpoint_id,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import insert
 from sqlmodel import col, select
 
 from adapters.storage._errors import guarded_write
-from adapters.storage._mapping import usage_of, usage_row
+from adapters.storage._mapping import usage_of, usage_values
 from adapters.storage._tables import UsageRow
 from adapters.storage.repositories._base import SqlRepository, fetch_page
 from core.domain.page import Page, PageRequest
@@ -17,8 +18,11 @@ from ports.repositories import UsageQuery
 
 class SqlUsageRepository(SqlRepository):
     def add_many(self, records: Sequence[UsageRecord]) -> None:
+        """One executemany of plain rows: ORM objects cost the serving process a third of its CPU."""
+        if not records:
+            return
         with guarded_write(self._session):
-            self._session.add_all([usage_row(r) for r in records])
+            self._session.execute(insert(UsageRow), [usage_values(r) for r in records])
 
     def list(self, page: PageRequest, where: UsageQuery = UsageQuery()) -> Page[UsageRecord]:
         """Records with `since_ms <= timestamp_ms < until_ms`, oldest first."""
