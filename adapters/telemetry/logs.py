@@ -1,0 +1,171 @@
+"""Structured logs: one JSON object per line on stderr, with secrets redacted as a safety net.
+
+Every request the data plane answers gets one `switchboard.requests` line (request id,
+endpoint, model definition, attempts, status, latency); admin API requests get one
+`switchboard.access` line. Code never logs a key or a secret value; the redactor is the
+second line of defence, for a message that quotes a header or an upstream error by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterable
+from typing import IO, Any
+
+from core.domain.limits import Refusal
+from core.domain.model_definition import ModelDefinition
+from ports.telemetry import ObservedRequest
+
+REQUESTS_LOGGER = "switchboard.requests"
+ACCESS_LOGGER = "switchboard.access"
+REDACTED = "[REDACTED]"
+
+# Gateway keys (sb-…), OpenAI-style provider keys (sk-…), bearer tokens and basic credentials.
+_SECRET_PATTERNS = (
+    r"\bsb-[A-Za-z0-9_\-]{8,}",
+    r"\bsk-[A-Za-z0-9_\-]{8,}",
+    r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}",
+    r"(?i)(\"?(?:authorization|x-api-key|api-key|api_key|x-goog-api-key)\"?\s*[:=]\s*\"?)[^\s\",}]+",
+)
+# Attributes every LogRecord has; anything else was passed in `extra` and becomes a JSON field.
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class Redactor:
+    """Replaces known secret values and anything shaped like a key or credential."""
+
+    def __init__(self, known_values: Iterable[str] = ()) -> None:
+        self._known: set[str] = set()
+        self._pattern = re.compile("|".join(_SECRET_PATTERNS))
+        for value in known_values:
+            self.add(value)
+
+    def add(self, value: str | None) -> None:
+        """Never let this exact value through (e.g. the KEK passphrase); short values are ignored."""
+        if value and len(value) >= 6:
+            self._known.add(value)
+
+    def __call__(self, text: str) -> str:
+        for value in self._known:
+            if value in text:
+                text = text.replace(value, REDACTED)
+        return self._pattern.sub(_redact_match, text)
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    prefix = match.group(1)
+    return (prefix or "") + REDACTED
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, the `extra` fields, exception."""
+
+    def __init__(self, redactor: Redactor | None = None) -> None:
+        super().__init__()
+        self._redact = redactor or Redactor()
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": _iso_time(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return self._redact(json.dumps(entry, default=str, ensure_ascii=False))
+
+
+def _iso_time(created: float) -> str:
+    seconds = int(created)
+    millis = int((created - seconds) * 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+
+
+class StderrHandler(logging.StreamHandler[IO[str]]):
+    """Writes to whatever `sys.stderr` is now (test runners and CLIs swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str]) -> None:
+        return None
+
+
+def configure_logging(level: str, redactor: Redactor | None = None) -> logging.Handler:
+    """JSON lines on stderr at `level` for the whole process; calling again replaces the handler."""
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if isinstance(existing, StderrHandler):
+            root.removeHandler(existing)
+    handler = StderrHandler()
+    handler.setFormatter(JsonFormatter(redactor))
+    root.addHandler(handler)
+    root.setLevel(logging.getLevelNamesMapping().get(level.upper(), logging.INFO))
+    return handler
+
+
+class LogObserver:
+    """One `switchboard.requests` line per request (the RequestObserver port); nothing when INFO is off."""
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self._log = logger or logging.getLogger(REQUESTS_LOGGER)
+
+    def request_finished(self, request: ObservedRequest, finished: float) -> None:
+        if not self._log.isEnabledFor(logging.INFO):
+            return
+        served = request.served
+        attempts = request.attempts
+        usage = request.usage
+        fields: dict[str, Any] = {
+            "request_id": request.request_id,
+            "endpoint": request.endpoint.name,
+            "model_definition": served.name if served is not None else None,
+            "attempts": len(attempts),
+            "status": request.status,
+            "fallback": request.fell_back,
+            "latency_ms": round((finished - request.started) * 1000, 2),
+            "upstream_ms": round(request.upstream_s * 1000, 2),
+            "tokens_in": usage.prompt_tokens,
+            "tokens_out": usage.completion_tokens,
+            "principal": request.principal.name,
+        }
+        if len(attempts) > 1 or request.status >= 400:
+            fields["tried"] = [a.describe() for a in attempts]
+        self._log.info("request", extra=fields)
+
+    def request_refused(self, request_id: str, route: str, status: int, latency_s: float) -> None:
+        if not self._log.isEnabledFor(logging.INFO):
+            return
+        fields = {
+            "request_id": request_id,
+            "endpoint": route[:200] or None,
+            "attempts": 0,
+            "status": status,
+            "latency_ms": round(latency_s * 1000, 2),
+        }
+        self._log.info("request refused", extra=fields)
+
+    def limit_rejected(self, request: ObservedRequest, refusal: Refusal) -> None:
+        if self._log.isEnabledFor(logging.DEBUG):
+            self._log.debug(
+                "limit reached",
+                extra={"request_id": request.request_id, "rule": refusal.rule.describe()},
+            )
+
+    def breaker_changed(self, model: ModelDefinition, is_open: bool) -> None:
+        if self._log.isEnabledFor(logging.INFO):
+            state = "open" if is_open else "closed"
+            self._log.info("circuit breaker", extra={"model_definition": model.name, "state": state})
