@@ -268,6 +268,20 @@ class AdminMethods:
         }
         return cast(Scorer, self._http.request("POST", f"{API}/scorers", json=_compact(body)))
 
+    def register_scorer(
+        self,
+        namespace: str,
+        name: str,
+        instructions: str,
+        result_type: str,
+        endpoint_id: str,
+        *,
+        min: float | None = None,
+        max: float | None = None,
+    ) -> Scorer:
+        """The same as `create_scorer`, under the word the CLI uses."""
+        return self.create_scorer(namespace, name, instructions, result_type, endpoint_id, min=min, max=max)
+
     def list_scorers(
         self, *, namespace: str | None = None, max_results: int | None = None, page_token: str | None = None
     ) -> Page[Scorer]:
