@@ -112,6 +112,9 @@ class SecretService:
         """
         if value is not UNSET:
             _require_value(value)
+            # Before the transaction: unlocking reads (or on first use writes) KEK versions in
+            # a unit of work of its own, which must not nest inside this one.
+            self._keks.ensure_unlocked()
         with self._uow() as uow:
             current = _require(uow, secret_id)
             secret = current.secret
@@ -126,7 +129,7 @@ class SecretService:
                 auth_config=secret.auth_config if auth_config is UNSET else _auth_config(auth_config),
                 audit=secret.audit.touched(self._clock.now_ms(), actor),
             )
-            encrypted = current.encrypted if value is UNSET else self._encrypt(secret_id, value)
+            encrypted = current.encrypted if value is UNSET else self._cipher.encrypt(secret_id, value)
             uow.secrets.update(StoredSecret(secret=updated, encrypted=encrypted))
             uow.revision.bump()
             uow.commit()

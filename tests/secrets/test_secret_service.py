@@ -180,3 +180,12 @@ def test_bad_metadata_is_refused_without_echoing_the_value(
         services.secrets.create(**{"name": "ok", "value": PLAINTEXT, **fields})
 
     assert not leaks(str(refused.value)) and not leaks(repr(refused.value))
+
+
+def test_a_fresh_process_can_change_a_value_as_its_first_act(deployment: Deployment) -> None:
+    secret = deployment.process().secrets.create("openai", PLAINTEXT)
+
+    fresh = deployment.process()  # has not unlocked the KEK yet
+    fresh.secrets.update(secret.secret_id, value="sk-changed-by-fresh-000000")
+
+    assert deployment.process().secret_values.value(secret.secret_id) == "sk-changed-by-fresh-000000"
