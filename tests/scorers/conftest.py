@@ -14,6 +14,12 @@ from apps.bootstrap import Services, build_in_memory
 from apps.http import create_app
 from core.domain.page import PageRequest
 from core.domain.usage import UsageRecord
+from tests.contract.conftest import (  # noqa: F401  (the `store` fixture: in-memory, SQLite, PostgreSQL)
+    migrated_sqlite,
+    postgres_database,
+    postgres_store,
+    store,
+)
 from tests.http.conftest import Admin
 from tests.providers.upstream import FakeUpstream
 
