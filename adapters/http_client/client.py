@@ -14,20 +14,9 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from adapters.http_client.connection import ConnectionClosed, Http1Connection
+from adapters.http_client.errors import UpstreamConnectError, UpstreamTimeout, expire
 
 T = TypeVar("T")
-
-
-class UpstreamTimeout(Exception):
-    """A connect, first-byte, idle or total timeout expired; `phase` says which."""
-
-    def __init__(self, phase: str) -> None:
-        super().__init__(f"{phase} timeout")
-        self.phase = phase
-
-
-class UpstreamConnectError(Exception):
-    """The connection could not be made, or broke before any byte of the answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +58,7 @@ class HttpStream:
         """Body pieces as they arrive; raises UpstreamTimeout('idle') or ConnectionClosed."""
         try:
             while True:
-                piece = await _within(self._conn.next_piece(), self._idle_s, "idle")
+                piece = await self._conn.next_piece(self._idle_s)
                 if piece is None:
                     break
                 yield piece
@@ -135,6 +124,7 @@ class FastHttpClient:
 
     def __init__(self, max_idle_per_origin: int = 256) -> None:
         self._pools: dict[str, tuple[_Pool, str]] = {}
+        self._targets: dict[str, tuple[_Pool, str]] = {}
         self._max_idle = max_idle_per_origin
         self._ssl: ssl.SSLContext | None = None
 
@@ -164,7 +154,14 @@ class FastHttpClient:
         for retry_stale in (True, False):
             conn = await pool.acquire(timeouts.connect_s)
             try:
-                await _within(conn.send(request), timeouts.first_byte_s, "first-byte")
+                headers_in = conn.send(request)
+                timer = asyncio.get_running_loop().call_later(
+                    timeouts.first_byte_s, expire, headers_in, "first-byte"
+                )
+                try:
+                    await headers_in
+                finally:
+                    timer.cancel()
             except ConnectionClosed as exc:
                 conn.close()
                 # A pooled connection the upstream had already closed: try once on a fresh one.
@@ -181,8 +178,12 @@ class FastHttpClient:
         for pool, _ in self._pools.values():
             pool.close()
         self._pools.clear()
+        self._targets.clear()
 
     def _pool_for(self, url: str) -> tuple[_Pool, str]:
+        known = self._targets.get(url)
+        if known is not None:
+            return known
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
         entry = self._pools.get(key)
@@ -195,7 +196,10 @@ class FastHttpClient:
                 self._ssl = ssl.create_default_context()
             entry = (_Pool(origin, self._ssl, self._max_idle), key)
             self._pools[key] = entry
-        return entry[0], url[len(key) :] or "/"
+        found = (entry[0], url[len(key) :] or "/")
+        if len(self._targets) < 10_000:  # a handful of upstream URLs in practice
+            self._targets[url] = found
+        return found
 
 
 def _encode_request(method: str, target: str, host: bytes, headers: Mapping[str, str], body: bytes) -> bytes:

@@ -11,6 +11,8 @@ from collections import deque
 
 import httptools
 
+from adapters.http_client.errors import expire
+
 _HIGH_WATER = 1 << 20
 
 
@@ -51,15 +53,19 @@ class Http1Connection(asyncio.Protocol):
         self.transport.write(request)
         return self._headers_done
 
-    async def next_piece(self) -> bytes | None:
-        """The next body piece, or None at the end of the message."""
+    async def next_piece(self, idle_s: float) -> bytes | None:
+        """The next body piece, or None at the end; UpstreamTimeout after `idle_s` of silence."""
         while not self._pieces:
             if self.complete:
                 return None
             if self.closed:
                 raise ConnectionClosed(before_response=not self._got_any)
-            self._wakeup = self._loop.create_future()
-            await self._wakeup
+            self._wakeup = wakeup = self._loop.create_future()
+            timer = self._loop.call_later(idle_s, expire, wakeup, "idle")
+            try:
+                await wakeup
+            finally:
+                timer.cancel()
         piece = self._pieces.popleft()
         self._queued -= len(piece)
         if self._paused and self._queued < _HIGH_WATER // 2 and self.transport is not None:

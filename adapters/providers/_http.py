@@ -40,8 +40,8 @@ from typing import Any
 import msgspec
 
 from adapters.http_client import FastHttpClient, HttpStream, RequestTimeouts
-from adapters.http_client.client import UpstreamConnectError, UpstreamTimeout
 from adapters.http_client.connection import ConnectionClosed
+from adapters.http_client.errors import UpstreamConnectError, UpstreamTimeout
 from core.domain.endpoint import Timeouts
 from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError, classify_status
 from ports.provider import StreamChunk

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from adapters.http_client import FastHttpClient, RequestTimeouts
-from adapters.http_client.client import UpstreamConnectError, UpstreamTimeout
 from adapters.http_client.connection import ConnectionClosed
+from adapters.http_client.errors import UpstreamConnectError, UpstreamTimeout
 
 pytestmark = pytest.mark.anyio
 
