@@ -16,16 +16,22 @@ COLUMNS = ("secret_id", "name", "provider", "masked_value", "last_updated_at")
 
 
 @click.group("secrets")
-@pass_cli
-def group(ctx: CliContext) -> None:
+def group() -> None:
     """Secrets: provider credentials, stored encrypted and only ever shown masked.
 
     A value is never taken from the command line (every local user can read argv): it
     comes from a hidden prompt, from stdin (--value-stdin) or from an environment
     variable (--value-env VAR).
     """
+
+
+def require_kek(ctx: CliContext) -> None:
+    """Refuse up front, with one line, when SWITCHBOARD_KEK_PASSPHRASE is missing or wrong.
+
+    Called by each command rather than the group, so `--help` works without it; a server
+    (with --url) checks its own passphrase.
+    """
     if not ctx.remote_url:
-        # Refuse up front, with one line, when SWITCHBOARD_KEK_PASSPHRASE is missing or wrong.
         ctx.services.require_unlocked()
 
 
@@ -49,6 +55,7 @@ def create(
     as_json: bool,
 ) -> None:
     """Create a secret; without --value-stdin or --value-env, prompt for the value (hidden)."""
+    require_kek(ctx)
     value = read_value(value_stdin, value_env, prompt=True)
     assert value is not None  # prompt=True always yields a value
     secret = ctx.backend.create_secret(
@@ -64,6 +71,7 @@ def create(
 @pass_cli
 def list_(ctx: CliContext, max_results: int, page_token: str | None, as_json: bool) -> None:
     """List secrets (masked values only)."""
+    require_kek(ctx)
     emit_page(
         "secrets", ctx.backend.list_secrets(max_results=max_results, page_token=page_token), as_json, COLUMNS
     )
@@ -75,6 +83,7 @@ def list_(ctx: CliContext, max_results: int, page_token: str | None, as_json: bo
 @pass_cli
 def get(ctx: CliContext, secret_id: str, as_json: bool) -> None:
     """Show one secret (its masked value, never the value)."""
+    require_kek(ctx)
     emit(ctx.backend.get_secret(secret_id), as_json)
 
 
@@ -106,6 +115,7 @@ def update(
     as_json: bool,
 ) -> None:
     """Change a secret; a new value is encrypted under a new data key."""
+    require_kek(ctx)
     changes: SecretChanges = {}
     value = read_value(value_stdin, value_env, prompt=value_prompt)
     if value is not None:
@@ -127,6 +137,7 @@ def update(
 @pass_cli
 def delete(ctx: CliContext, secret_id: str, force: bool) -> None:
     """Delete a secret (refused while model definitions use it, unless --force)."""
+    require_kek(ctx)
     ctx.backend.delete_secret(secret_id, force=force)
     click.echo(f"deleted secret {secret_id}")
 

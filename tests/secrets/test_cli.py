@@ -193,3 +193,24 @@ def test_rotate_kek_needs_both_passphrases(run: Cli) -> None:
     assert "SWITCHBOARD_KEK_PASSPHRASE" in one_line_error(missing_old)
     assert "does not open" in one_line_error(wrong_old)
     assert [v["state"] for v in run.json("crypto", "status")["kek_versions"]] == ["active"]
+
+
+def test_help_needs_no_passphrase(run: Cli) -> None:
+    for command in (
+        ["secrets", "--help"],
+        ["secrets", "create", "--help"],
+        ["crypto", "rotate-kek", "--help"],
+    ):
+        assert "Usage:" in run(*command, passphrase=None).stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["get", "some-id"], ["update", "some-id", "--name", "x"], ["delete", "some-id"]],
+)
+def test_every_secrets_command_checks_the_passphrase_first(run: Cli, command: list[str]) -> None:
+    create(run)  # makes the KEK
+
+    refused = run("secrets", *command, passphrase="not the right passphrase", code=1)
+
+    assert "passphrase is wrong" in one_line_error(refused)
