@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import anyio.to_thread
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
@@ -15,6 +16,7 @@ from litestar.types import ExceptionHandlersMap
 
 from apps.bootstrap import Services
 from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing, page_of
+from apps.http.admin.schemas import Audited, BindingOut, answers
 from apps.http.auth import current_principal
 from apps.http.errors import ErrorBody, error_response
 from apps.views import scorer_detail_view, scorer_result_view, scorer_view
@@ -39,6 +41,33 @@ class ScorerRun(Body):
     inputs: Any
     outputs: Any
     expectations: Any = None
+
+
+class ScorerOut(Audited, kw_only=True):
+    scorer_id: str
+    namespace: str
+    name: str
+    version: int
+    instructions: str
+    result_type: ResultType
+    min: float | None
+    max: float | None
+    endpoint_id: str | None
+
+
+class ScorerDetailOut(ScorerOut, kw_only=True):
+    versions: list[ScorerOut]
+    binding: BindingOut | None
+
+
+class ScorerList(msgspec.Struct):
+    scorers: list[ScorerOut]
+    next_page_token: str | None
+
+
+class ScorerResultOut(msgspec.Struct):
+    value: str | int | float
+    rationale: str
 
 
 def provide_scorers(state: State) -> ScorerService:
@@ -71,7 +100,7 @@ _RUN_ERRORS: ExceptionHandlersMap = {
 }
 
 _RUN_RESPONSES = {
-    **ERRORS,
+    **answers(200, ScorerResultOut),
     409: ResponseSpec(data_container=ErrorBody, description="The scorer's endpoint was deleted"),
     429: ResponseSpec(data_container=ErrorBody, description="A limit of the endpoint refused the call"),
     502: ResponseSpec(
@@ -86,7 +115,7 @@ class ScorersController(Controller):
     tags = ["scorers"]
     dependencies = {"scorer_service": Provide(provide_scorers, sync_to_thread=False)}
 
-    @post(sync_to_thread=True, responses=ERRORS)
+    @post(sync_to_thread=True, responses=answers(201, ScorerOut))
     def register_scorer(
         self,
         data: JSONBody[ScorerCreate],
@@ -105,7 +134,7 @@ class ScorersController(Controller):
         )
         return scorer_view(scorer_service.register(spec, actor=actor))
 
-    @get(sync_to_thread=True, responses=ERRORS)
+    @get(sync_to_thread=True, responses=answers(200, ScorerList))
     def list_scorers(
         self,
         scorer_service: NamedDependency[ScorerService],
@@ -117,7 +146,7 @@ class ScorersController(Controller):
         page = scorer_service.list(page_of(max_results, page_token), namespace)
         return listing("scorers", map(scorer_view, page.items), page.next_page_token)
 
-    @get("/{scorer_id:str}", sync_to_thread=True, responses=ERRORS)
+    @get("/{scorer_id:str}", sync_to_thread=True, responses=answers(200, ScorerDetailOut))
     def get_scorer(
         self, scorer_id: FromPath[str], scorer_service: NamedDependency[ScorerService]
     ) -> dict[str, Any]:
