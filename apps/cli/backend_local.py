@@ -30,7 +30,6 @@ from apps.client import (
     UsageRecord,
 )
 from apps.views import (
-    audit_view,
     binding_view,
     endpoint_view,
     key_view,
@@ -39,6 +38,7 @@ from apps.views import (
     scorer_detail_view,
     scorer_result_view,
     scorer_view,
+    secret_view,
     usage_view,
 )
 from core.domain import endpoint as ep
@@ -46,7 +46,6 @@ from core.domain import limits as lim
 from core.domain.errors import InvalidInput
 from core.domain.page import PageRequest
 from core.domain.principal import Principal, Role
-from core.domain.secret import Secret as DomainSecret
 from core.services.endpoints import EndpointPatch, EndpointSpec, MappingSpec
 from core.services.model_definitions import ModelDefinitionPatch, ModelDefinitionSpec
 from core.services.scorers import ScorerSpec
@@ -289,22 +288,9 @@ class LocalBackend:
         max_results: int | None = None,
         page_token: str | None = None,
     ) -> Page[UsageRecord]:
-        request = PageRequest.parse(max_results, page_token)
-        # Reading usage is a plain query with no rules, so it goes straight to the store.
-        with self._services.ports.uow() as uow:
-            page = uow.usage.list(request, UsageQuery(endpoint_id, since, until))
+        where = UsageQuery(endpoint_id, since, until)
+        page = self._services.usage.list(PageRequest.parse(max_results, page_token), where)
         return Page([cast(UsageRecord, usage_view(r)) for r in page.items], page.next_page_token)
-
-
-def secret_view(secret: DomainSecret) -> dict[str, Any]:
-    return {
-        "secret_id": secret.secret_id,
-        "name": secret.name,
-        "provider": secret.provider,
-        "masked_value": secret.masked_value,
-        "auth_config": dict(secret.auth_config),
-        **audit_view(secret.audit),
-    }
 
 
 def mapping_spec(raw: Mapping[str, Any]) -> MappingSpec:
