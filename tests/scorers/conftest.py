@@ -12,8 +12,6 @@ from litestar.testing import TestClient
 
 from apps.bootstrap import Services, build_in_memory
 from apps.http import create_app
-from core.domain.page import PageRequest
-from core.domain.usage import UsageRecord
 from tests.contract.conftest import (  # noqa: F401  (the `store` fixture: in-memory, SQLite, PostgreSQL)
     migrated_sqlite,
     postgres_database,
@@ -64,10 +62,13 @@ class ScorerAdmin(Admin):
         payload = {"inputs": {"question": "Capital of France?"}, "outputs": "Paris", **body}
         return self.post(f"/api/v1/scorers/{scorer_id}/run", payload)
 
-    def usage(self) -> list[UsageRecord]:
-        """What the usage sink wrote to the store (flushed first: it batches off the request path)."""
+    def usage(self) -> list[dict[str, Any]]:
+        """GET /api/v1/usage, after flushing the sink (it writes in batches, off the request path)."""
         self.services.usage_sink.flush()
-        return list(self.services.usage.list(PageRequest()).items)
+        response = self.get("/api/v1/usage")
+        assert response.status_code == 200, response.text
+        records: list[dict[str, Any]] = response.json()["usage"]
+        return records
 
     def used_by(self, endpoint_id: str) -> list[tuple[str, str]]:
         """(resource_id, display_name) of the endpoint's bindings, as its detail shows them."""

@@ -40,5 +40,5 @@ def test_a_mock_run_shows_in_usage(admin: ScorerAdmin) -> None:
     admin.run(scorer_id)
 
     records = admin.usage()
-    assert [(r.endpoint_name, r.provider, r.status) for r in records] == [("judge", "mock", 200)] * 2
-    assert all(r.prompt_tokens > 0 and r.completion_tokens > 0 for r in records)
+    assert [(r["endpoint_name"], r["provider"], r["status"]) for r in records] == [("judge", "mock", 200)] * 2
+    assert all(r["prompt_tokens"] > 0 and r["completion_tokens"] > 0 for r in records)

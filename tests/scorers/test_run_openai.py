@@ -67,9 +67,9 @@ def test_a_run_shows_in_usage_with_the_upstream_tokens(admin: ScorerAdmin, upstr
     assert admin.run(scorer_id).json() == {"value": "yes", "rationale": "right"}
 
     [record] = admin.usage()
-    assert (record.endpoint_id, record.endpoint_name) == (endpoint, "judge")
-    assert (record.prompt_tokens, record.completion_tokens) == (30, 9)
-    assert (record.status, record.principal, record.provider) == (200, "alice", "openai")
+    assert (record["endpoint_id"], record["endpoint_name"]) == (endpoint, "judge")
+    assert (record["prompt_tokens"], record["completion_tokens"]) == (30, 9)
+    assert (record["status"], record["principal"], record["provider"]) == (200, "alice", "openai")
 
 
 def test_a_float_scorer_reads_json_amid_prose(admin: ScorerAdmin, upstream: FakeUpstream) -> None:
@@ -109,7 +109,7 @@ def test_an_upstream_failure_is_the_invocation_error(admin: ScorerAdmin, upstrea
     status, code, message = error_of(admin.run(scorer_id))
 
     assert (status, code) == (502, "UPSTREAM_ERROR") and "judge-model" in message
-    assert [r.status for r in admin.usage()] == [502]
+    assert [r["status"] for r in admin.usage()] == [502]
 
 
 def test_fallback_applies_to_scorer_runs(admin: ScorerAdmin, upstream: FakeUpstream) -> None:
@@ -139,7 +139,7 @@ def test_fallback_applies_to_scorer_runs(admin: ScorerAdmin, upstream: FakeUpstr
 
     assert [r.json()["model"] for r in upstream.requests] == ["down", "up"]
     [record] = admin.usage()
-    assert (record.model_definition_name, record.fallback) == ("backup", True)
+    assert (record["model_definition_name"], record["fallback"]) == ("backup", True)
 
 
 def test_limits_apply_to_scorer_runs(admin: ScorerAdmin, upstream: FakeUpstream) -> None:
