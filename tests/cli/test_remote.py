@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from apps.cli.main import cli
+from apps.client import SwitchboardClient
 from tests.client.server import RunningServer, running_server
 
 # Remote mode must never open the local database: point it somewhere that cannot exist.
@@ -88,6 +90,27 @@ def test_models_endpoints_bindings_and_limits_over_http(
     remote("endpoints", "delete", ep)
     remote("models", "delete", ident)
     assert remote_json("models", "list")["model_definitions"] == []
+
+
+def test_usage_over_http(remote_json: Callable[..., Any], server: RunningServer) -> None:
+    model = remote_json("models", "create", "--name", "u-mock", "--provider", "mock", "--model-name", "echo")
+    endpoint = remote_json(
+        "endpoints", "create", "--name", "u-chat", "--primary", model["model_definition_id"]
+    )
+    with SwitchboardClient(server.url, server.admin_key) as client:
+        client.chat("u-chat", [{"role": "user", "content": "count me"}])
+    deadline = time.monotonic() + 15
+    while True:  # usage is written in batches, off the request path
+        records = remote_json("usage", "list", "--endpoint-id", endpoint["endpoint_id"], "--since", "1h")[
+            "usage"
+        ]
+        if records or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert [(r["endpoint_name"], r["status"], r["principal"]) for r in records] == [
+        ("u-chat", 200, "test-admin")
+    ]
+    assert records[0]["prompt_tokens"] > 0
 
 
 def test_config_apply_and_export_over_http(remote: Callable[..., Result], tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from apps.client import SwitchboardAPIError, SwitchboardClient
+from apps.client import SwitchboardAPIError, SwitchboardClient, UsageRecord
 from tests.client.server import RunningServer
 
 HELLO = [{"role": "user", "content": "hello there"}]
@@ -88,3 +88,18 @@ def test_a_retry_after_beyond_the_cap_is_raised_with_it(
             impatient.chat(endpoint, HELLO)
     assert limited.value.status == 429
     assert limited.value.retry_after_s is not None and limited.value.retry_after_s > 5
+
+
+def test_usage_lists_what_was_served(client: SwitchboardClient, endpoint: str) -> None:
+    _visible(client, endpoint)
+    ident = next(client.iter_endpoints(name=endpoint))["endpoint_id"]
+    client.chat(endpoint, HELLO)
+    client.chat(endpoint, HELLO)
+    deadline = time.monotonic() + 15
+    records: list[UsageRecord] = []
+    while len(records) < 2 and time.monotonic() < deadline:  # usage is written in batches
+        records = list(client.iter_usage(endpoint_id=ident, page_size=1))
+        time.sleep(0.1)
+    assert [r["endpoint_name"] for r in records] == [endpoint, endpoint]
+    assert all(str(r["model_definition_name"]).startswith("mock-") for r in records)
+    assert client.list_usage(endpoint_id=ident, until=records[0]["timestamp_ms"] - 1).items == []
