@@ -7,6 +7,7 @@ database file.
 
 from __future__ import annotations
 
+import os
 import random as _random
 import secrets as _secrets
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from ports.clock import Clock
 from ports.ids import IdGenerator
 from ports.provider import ProviderRegistry
 from ports.rate_limiter import RateLimiter
+from ports.telemetry import MetricsExposition, RequestObserver
 from ports.unit_of_work import UnitOfWorkFactory
 from ports.usage_sink import UsageSink
 
@@ -56,6 +58,8 @@ class Ports:
     breaker: CircuitBreaker
     providers: ProviderRegistry
     usage_sink: UsageSink
+    observer: RequestObserver
+    metrics: MetricsExposition | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         default_limiter, default_breaker = _limits(settings.redis_url, clock)
         rate_limiter, breaker = rate_limiter or default_limiter, breaker or default_breaker
     uow = overrides.pop("uow", None) or _sql_unit_of_work(settings.database_url)
+    observer, metrics = _telemetry(clock, overrides.pop("observer", None))
     ports = Ports(
         uow=uow,
         clock=clock,
@@ -113,6 +118,8 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         breaker=breaker,
         providers=overrides.pop("providers", None) or Providers(),
         usage_sink=overrides.pop("usage_sink", None) or BatchingUsageSink(uow),
+        observer=observer,
+        metrics=metrics,
     )
     if overrides:
         raise TypeError(f"unknown port overrides: {', '.join(sorted(overrides))}")
@@ -144,6 +151,7 @@ def _services(settings: Settings, ports: Ports) -> Services:
         random=ports.random,
         limiter=ports.rate_limiter,
         breaker=ports.breaker,
+        observer=ports.observer,
     )
     return Services(
         settings=settings,
@@ -196,3 +204,64 @@ def schema_problem(database_url: str) -> str | None:
 
     status = schema_status(database_url)
     return None if status.up_to_date else status.describe()
+
+
+def _telemetry(
+    clock: Clock, extra: RequestObserver | None
+) -> tuple[RequestObserver, MetricsExposition | None]:
+    """Metrics (unless SWITCHBOARD_METRICS=off), request logs, and traces when OTEL_* asks for them.
+
+    `extra` (tests: an in-memory tracer) takes the place of the tracer the environment would give.
+    """
+    from adapters.telemetry import LogObserver, combine
+
+    access = os.environ.get("SWITCHBOARD_METRICS", "public").lower()
+    prometheus, metrics = None, None
+    if access != "off":
+        from adapters.telemetry.metrics import PrometheusExposition, PrometheusObserver
+
+        prometheus = PrometheusObserver()
+        metrics = PrometheusExposition(prometheus, requires_admin=access == "admin")
+    tracer = extra
+    if tracer is None:
+        from adapters.telemetry.tracing import tracing_configured
+
+        if tracing_configured():
+            from adapters.telemetry.tracing import TracingObserver, otlp_provider
+
+            tracer = TracingObserver(otlp_provider(), clock)
+    return combine(prometheus, LogObserver(), tracer), metrics
+
+
+def configure_logging(settings: Settings, level: str | None = None) -> None:
+    """JSON log lines on stderr at `level` (default SWITCHBOARD_LOG_LEVEL); passphrases redacted."""
+    from adapters.telemetry import Redactor
+    from adapters.telemetry import configure_logging as configure
+
+    redactor = Redactor([settings.kek_passphrase or "", settings.kek_passphrase_next or ""])
+    configure(level or settings.log_level, redactor)
+
+
+def readiness_problems(services: Services) -> list[str]:
+    """Why this process should not get traffic yet, for the logs ([] when ready). Blocking.
+
+    Checks the database answers with a current schema, the KEK passphrase verifies, and Redis
+    answers when configured.
+    """
+    from adapters.telemetry.readiness import database_problem, redis_problem
+
+    settings = services.settings
+    problems: list[str] = []
+    if not settings.database_url.startswith("memory://"):
+        problem = database_problem(settings.database_url)
+        if problem is not None:
+            return [problem]  # the passphrase check below would only fail on the same database
+    try:
+        services.require_unlocked()
+    except Exception as exc:
+        problems.append(f"passphrase not verified ({type(exc).__name__})")
+    if settings.redis_url is not None:
+        problem = redis_problem(settings.redis_url)
+        if problem is not None:
+            problems.append(problem)
+    return problems

@@ -87,6 +87,7 @@ class MetricsExposition(Protocol):
     """The process's metrics in a scraper's text format (aggregated over every worker)."""
 
     content_type: str
+    requires_admin: bool  # False: anyone who can reach the port may scrape (the default)
 
     def render(self) -> bytes:
         """The current metrics; may read files, so call it off the event loop."""

@@ -28,8 +28,8 @@ REDACTED = "[REDACTED]"
 _SECRET_PATTERNS = (
     r"\bsb-[A-Za-z0-9_\-]{8,}",
     r"\bsk-[A-Za-z0-9_\-]{8,}",
-    r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}",
-    r"(?i)(\"?(?:authorization|x-api-key|api-key|api_key|x-goog-api-key)\"?\s*[:=]\s*\"?)[^\s\",}]+",
+    r"\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}",
+    r"(\"?(?:authorization|x-api-key|api-key|api_key|x-goog-api-key)\"?\s*[:=]\s*\"?)[^\s\",}]+",
 )
 # Attributes every LogRecord has; anything else was passed in `extra` and becomes a JSON field.
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -40,7 +40,7 @@ class Redactor:
 
     def __init__(self, known_values: Iterable[str] = ()) -> None:
         self._known: set[str] = set()
-        self._pattern = re.compile("|".join(_SECRET_PATTERNS))
+        self._pattern = re.compile("|".join(_SECRET_PATTERNS), re.IGNORECASE)
         for value in known_values:
             self.add(value)
 
@@ -113,7 +113,10 @@ def configure_logging(level: str, redactor: Redactor | None = None) -> logging.H
     handler = StderrHandler()
     handler.setFormatter(JsonFormatter(redactor))
     root.addHandler(handler)
-    root.setLevel(logging.getLevelNamesMapping().get(level.upper(), logging.INFO))
+    numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    root.setLevel(numeric)
+    # Alembic narrates every schema check at INFO, and /ready checks the schema on each probe.
+    logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))
     return handler
 
 

@@ -184,8 +184,9 @@ class PrometheusExposition:
 
     content_type = CONTENT_TYPE_LATEST
 
-    def __init__(self, observer: PrometheusObserver) -> None:
+    def __init__(self, observer: PrometheusObserver, requires_admin: bool = False) -> None:
         self._registry = observer.registry
+        self.requires_admin = requires_admin
 
     def render(self) -> bytes:
         directory = os.environ.get(MULTIPROC_ENV)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import click
 
+from apps.bootstrap import configure_logging
 from apps.cli import (
     bindings,
     config,
@@ -53,6 +54,8 @@ def cli(ctx: click.Context, url: str | None) -> None:
     """Switchboard: a self-hosted LLM gateway."""
     if not isinstance(ctx.obj, CliContext):  # tests hand in a ready context
         ctx.obj = CliContext(settings=Settings.from_env())
+        # Admin commands print their own results: library chatter only when the level is asked for.
+        configure_logging(ctx.obj.settings, None if "SWITCHBOARD_LOG_LEVEL" in os.environ else "WARNING")
     if url:
         # The key comes only from the environment: argv is visible to every local user.
         ctx.obj.remote_url = url

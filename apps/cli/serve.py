@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
 import click
 
-from apps.bootstrap import schema_problem
+from apps.bootstrap import configure_logging, schema_problem
 from apps.cli.context import CliContext, pass_cli
 
 # Each worker builds its own services from the environment (connections do not cross forks).
 APP_FACTORY = "apps.http.asgi:gateway_from_env"
+# prometheus-client's multiprocess mode: every worker writes its metrics to files here.
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 @click.command("serve")
@@ -21,8 +30,33 @@ def serve(ctx: CliContext, host: str, port: int, workers: int) -> None:
     problem = schema_problem(ctx.settings.database_url)
     if problem is not None:
         raise click.ClickException(problem)
-    ctx.services.require_unlocked()  # a missing or wrong passphrase stops here, with one line
-    run_server(host, port, workers)
+    # Set before anything imports prometheus-client (building services does), so the workers
+    # forked below all write to, and each /metrics reads from, this one directory.
+    with metrics_directory():
+        ctx.services.require_unlocked()  # a missing or wrong passphrase stops here, with one line
+        # Only now the server's own log level: a refusal above stays one line, without INFO noise.
+        configure_logging(ctx.settings)
+        run_server(host, port, workers)
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[Path]:
+    """A fresh directory for this server's metrics: the operator's (emptied) or a temporary one."""
+    given = os.environ.get(METRICS_DIR_ENV)
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):  # a previous run's counts must not leak into this one
+            stale.unlink()
+        yield path
+        return
+    path = Path(tempfile.mkdtemp(prefix="switchboard-metrics-"))
+    os.environ[METRICS_DIR_ENV] = str(path)
+    try:
+        yield path
+    finally:
+        os.environ.pop(METRICS_DIR_ENV, None)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def run_server(host: str, port: int, workers: int) -> None:

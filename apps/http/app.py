@@ -10,7 +10,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from apps.bootstrap import Services
 from apps.http.admin import admin_router
 from apps.http.errors import EXCEPTION_HANDLERS
-from apps.http.health import health
+from apps.http.health import OPERATIONS_HANDLERS
 from apps.http.runtime import GatewayRuntime
 from apps.http.ui import ui_router
 
@@ -31,7 +31,7 @@ def create_app(services: Services) -> Litestar:
     """The HTTP front-end over `services` (built once per process by apps.bootstrap)."""
     runtime = GatewayRuntime(services)
     return Litestar(
-        route_handlers=[health, admin_router(), ui_router()],
+        route_handlers=[*OPERATIONS_HANDLERS, admin_router(), ui_router()],
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],
         after_response=runtime.after_response,
