@@ -13,7 +13,7 @@ NON_BLANK = st.text(st.characters(exclude_categories=["Cs"]), min_size=1).filter
 
 
 @settings(max_examples=60, deadline=None)
-@given(NON_BLANK.filter(lambda v: len(v) < 12))
+@given(NON_BLANK.filter(lambda v: len(v) < 20))
 def test_a_short_value_is_masked_entirely(value: str) -> None:
     secret = SERVICES.secrets.create(f"short-{SERVICES.ports.ids.new_id()}", value)
 
@@ -22,7 +22,7 @@ def test_a_short_value_is_masked_entirely(value: str) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(NON_BLANK.filter(lambda v: len(v) >= 12))
+@given(NON_BLANK.filter(lambda v: len(v) >= 20))
 def test_a_long_value_shows_only_a_three_character_prefix_and_the_last_four(value: str) -> None:
     secret = SERVICES.secrets.create(f"long-{SERVICES.ports.ids.new_id()}", value)
 

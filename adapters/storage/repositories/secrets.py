@@ -54,7 +54,10 @@ class SqlSecretRepository(SqlRepository):
         return list(self._session.exec(statement).all())
 
     def rewrap(self, secret_id: str, encrypted: EncryptedValue) -> None:
-        row = self._require(secret_id)
+        # Locked, so a value update cannot land between the check and the write (PostgreSQL).
+        row = self._session.get(SecretRow, secret_id, with_for_update=True)
+        if row is None:
+            raise NotFound("secret", secret_id)
         if bytes(row.ciphertext) != encrypted.ciphertext:
             raise ValueError("rewrap must not change the ciphertext")
         with guarded_write(self._session):
