@@ -20,14 +20,15 @@ function niceMax(max) {
 export function barChart(id, data) {
   const { buckets, series } = data;
   const totals = buckets.map((_, i) => series.reduce((sum, s) => sum + s.values[i], 0));
-  const top = niceMax(Math.max(0, ...totals));
+  const top = Math.max(4, niceMax(Math.max(0, ...totals)));
+  const ticks = top % 5 === 0 ? 5 : 4; // whole-number gridlines for counts
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
   const slot = plotW / Math.max(1, buckets.length);
   const barW = Math.max(1, slot * 0.75);
   const y = (v) => M.top + plotH - (v / top) * plotH;
-  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const value = top * f;
+  const grid = Array.from({ length: ticks + 1 }, (_, i) => {
+    const value = (top * i) / ticks;
     return [
       svg("line", { x1: M.left, x2: W - M.right, y1: y(value), y2: y(value), stroke: "#e3e7ed" }),
       svg("text", { x: M.left - 6, y: y(value) + 4, "text-anchor": "end" }, Number.isInteger(value) ? value : value.toFixed(1)),

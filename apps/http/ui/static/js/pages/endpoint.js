@@ -15,7 +15,7 @@ export async function endpointPage(id) {
       h(
         "div",
         { class: "row" },
-        h("a", { class: "button secondary", href: `#/usage?endpoint_id=${encodeURIComponent(endpoint.endpoint_id)}` }, "Usage"),
+        h("a", { class: "button secondary", href: `#/usage?endpoint_id=${encodeURIComponent(endpoint.endpoint_id)}` }, "Show usage"),
         h("a", { class: "button", href: `#/endpoints/${encodeURIComponent(endpoint.endpoint_id)}/edit` }, "Edit"),
         h("button", { type: "button", class: "danger", onclick: () => remove(endpoint) }, "Delete"),
       ),
