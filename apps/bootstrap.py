@@ -21,6 +21,7 @@ from adapters.providers.registry import Providers
 from adapters.system import RandomIds, SystemClock
 from adapters.usage import BatchingUsageSink
 from apps.settings import Settings
+from core.domain.breaker import BreakerPolicy
 from core.domain.routing import RandomSource
 from core.services.bindings import BindingService
 from core.services.endpoints import EndpointService
@@ -104,7 +105,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     clock = overrides.pop("clock", None) or SystemClock()
     rate_limiter, breaker = overrides.pop("rate_limiter", None), overrides.pop("breaker", None)
     if rate_limiter is None or breaker is None:
-        default_limiter, default_breaker = _limits(settings.redis_url, clock)
+        default_limiter, default_breaker = _limits(settings.redis_url, clock, _breaker_policy(settings))
         rate_limiter, breaker = rate_limiter or default_limiter, breaker or default_breaker
     uow = overrides.pop("uow", None) or _sql_unit_of_work(settings.database_url)
     observer, metrics = _telemetry(clock, overrides.pop("observer", None))
@@ -171,16 +172,21 @@ def _services(settings: Settings, ports: Ports) -> Services:
     )
 
 
-def _limits(redis_url: str | None, clock: Clock) -> tuple[RateLimiter, CircuitBreaker]:
+def _breaker_policy(settings: Settings) -> BreakerPolicy:
+    cooldown_ms = round(settings.breaker_cooldown_s * 1000)
+    return BreakerPolicy(failure_threshold=settings.breaker_failures, cooldown_ms=cooldown_ms)
+
+
+def _limits(redis_url: str | None, clock: Clock, policy: BreakerPolicy) -> tuple[RateLimiter, CircuitBreaker]:
     """Limits and breakers shared by every instance through Redis when configured, else per process."""
     if redis_url is None:
-        return InProcessRateLimiter(), InProcessCircuitBreaker(clock)
+        return InProcessRateLimiter(), InProcessCircuitBreaker(clock, policy)
     from adapters.limits.breaker_redis import RedisCircuitBreaker
     from adapters.limits.redis_client import connect_redis
     from adapters.limits.redis_limiter import RedisRateLimiter
 
     client = connect_redis(redis_url)  # one pool for both; connections open lazily on the event loop
-    return RedisRateLimiter(client), RedisCircuitBreaker(client, clock)
+    return RedisRateLimiter(client), RedisCircuitBreaker(client, clock, policy)
 
 
 def _sql_unit_of_work(database_url: str) -> UnitOfWorkFactory:

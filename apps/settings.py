@@ -18,6 +18,9 @@ class Settings:
     log_level: str = "INFO"
     max_body_bytes: int = 10 * 1024 * 1024
     config_poll_s: float = 1.0
+    # Circuit breaking per model definition (PRODUCT §2.9): failures before it opens, cooldown.
+    breaker_failures: int = 5
+    breaker_cooldown_s: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -29,4 +32,6 @@ class Settings:
             redis_url=env.get("SWITCHBOARD_REDIS_URL") or None,
             log_level=env.get("SWITCHBOARD_LOG_LEVEL", "INFO").upper(),
             max_body_bytes=int(env.get("SWITCHBOARD_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
+            breaker_failures=int(env.get("SWITCHBOARD_BREAKER_FAILURES", "5")),
+            breaker_cooldown_s=float(env.get("SWITCHBOARD_BREAKER_COOLDOWN_S", "30")),
         )

@@ -17,7 +17,7 @@ import contextlib
 import json
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -62,6 +62,11 @@ class Reply:
     streamed: bool = False
     reset: bool = False
     silent: bool = False
+    delay_s: float = 0.0
+
+    def after(self, seconds: float) -> Reply:
+        """This reply, sent only after `seconds` of silence (a slow first byte)."""
+        return replace(self, delay_s=seconds)
 
     @classmethod
     def json(cls, status: int, body: Any, headers: Mapping[str, str] | None = None) -> Reply:
@@ -170,9 +175,13 @@ class FakeUpstream:
                 headers[name.strip().lower()] = value.strip()
         body = await reader.readexactly(int(headers.get("content-length", "0")))
         url = urlsplit(target)
-        self.requests.append(Received(method, url.path, dict(parse_qsl(url.query)), headers, body))
-        reply = self._replies.popleft() if self._replies else Reply.json(599, {"error": "no scripted reply"})
-        return await self._answer(reply, writer)
+        received = Received(method, url.path, dict(parse_qsl(url.query)), headers, body)
+        self.requests.append(received)
+        return await self._answer(self.next_reply(received), writer)
+
+    def next_reply(self, received: Received) -> Reply:
+        """The reply to `received`: the next scripted one (subclasses may pick by request)."""
+        return self._replies.popleft() if self._replies else Reply.json(599, {"error": "no scripted reply"})
 
     async def _answer(self, reply: Reply, writer: asyncio.StreamWriter) -> bool:
         if reply.reset:
@@ -180,6 +189,8 @@ class FakeUpstream:
             return False
         if reply.silent:
             await asyncio.Event().wait()
+        if reply.delay_s:
+            await asyncio.sleep(reply.delay_s)
         head = [f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}"]
         head += [f"{name}: {value}" for name, value in reply.headers.items()]
         if reply.streamed:

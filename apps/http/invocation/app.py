@@ -95,7 +95,7 @@ class DataPlane:
             if not isinstance(exc, _OBSERVED_FAILURES):
                 latency_s = time.perf_counter() - started
                 self._svc.observer.request_refused(request_id, name or "", error.status, latency_s)
-            await io.send_error(send, error, id_header)
+            await io.send_error(send, error, id_header + _attempts_header(exc))
             return
         body = response.raw if response.raw is not None else dict(response.body)
         await io.send_json(send, 200, body, _outcome_headers(outcome, started) + id_header)
@@ -116,6 +116,13 @@ class DataPlane:
             for e in self._svc.visible_endpoints(principal)
         ]
         await io.send_json(send, 200, {"object": "list", "data": data})
+
+
+def _attempts_header(exc: Exception) -> io.Headers:
+    """A request that failed after reaching upstreams still says how many calls it made."""
+    if isinstance(exc, InvocationFailed):
+        return [(b"x-switchboard-attempts", str(len(exc.attempts)).encode())]
+    return []
 
 
 def _outcome_headers(outcome: Outcome, started: float) -> io.Headers:
