@@ -201,6 +201,7 @@ def test_a_user_key_gets_the_403_page(page: Page, console: Console) -> None:
     screenshot(page, "00-sign-in")
     sign_in(page, console, console.user_key)
     expect(page.get_by_role("heading", name="403 — this key is not an admin key")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Sections")).to_be_hidden()
     assert page.evaluate("() => sessionStorage.length") == 0
     assert console.user_key not in page.url
     screenshot(page, "09-forbidden")

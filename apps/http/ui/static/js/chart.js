@@ -80,13 +80,27 @@ function legend(series) {
 
 function numbers(id, data, totals) {
   const head = h("tr", {}, h("th", { scope: "col" }, "Time"), data.series.map((s) => h("th", { scope: "col", class: "num" }, s.name)), h("th", { scope: "col", class: "num" }, "Total"));
-  const rows = data.buckets.map((b, i) =>
-    h("tr", {}, h("th", { scope: "row" }, b.full), data.series.map((s) => h("td", { class: "num" }, s.values[i])), h("td", { class: "num" }, totals[i])),
-  );
+  // Empty buckets are left out: the table lists the times something happened.
+  const rows = data.buckets
+    .map((b, i) => [b, i])
+    .filter(([, i]) => totals[i] > 0)
+    .map(([b, i]) =>
+      h("tr", {}, h("th", { scope: "row" }, b.full), data.series.map((s) => h("td", { class: "num" }, s.values[i])), h("td", { class: "num" }, totals[i])),
+    );
+  if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: data.series.length + 2, class: "muted" }, "Nothing in this time range.")));
   return h(
     "details",
     {},
     h("summary", {}, `Numbers behind “${data.title}”`),
+    h("p", { class: "muted" }, `Per ${stepName(data.buckets)}; times with nothing are left out.`),
     h("div", { class: "table-wrap" }, h("table", { id: `${id}-table`, "aria-label": `${data.title} by time` }, h("thead", {}, head), h("tbody", {}, rows))),
   );
+}
+
+function stepName(buckets) {
+  const step = buckets.length ? buckets[0].step : 0;
+  const minutes = step / 60_000;
+  if (minutes >= 1440) return `${minutes / 1440} day${minutes > 1440 ? "s" : ""}`;
+  if (minutes >= 60) return `${minutes / 60} hour${minutes > 60 ? "s" : ""}`;
+  return `${minutes} minute${minutes > 1 ? "s" : ""}`;
 }
