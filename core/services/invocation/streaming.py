@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -214,11 +215,21 @@ class StreamSession:
         served = self.outcome.served
         if served is None:
             return
-        self.outcome.attempts.append(
-            AttemptRecord(
-                served.name, served.provider, failure.error_class, failure.status, self._svc.clock.monotonic()
+        attempts = self.outcome.attempts
+        opened = attempts[-1] if attempts else None
+        if opened is not None and opened.model_definition == served.name and opened.error_class is None:
+            # The call that broke was recorded when it opened: still one upstream call, now failed.
+            attempts[-1] = replace(opened, error_class=failure.error_class, status=failure.status)
+        else:
+            attempts.append(
+                AttemptRecord(
+                    served.name,
+                    served.provider,
+                    failure.error_class,
+                    failure.status,
+                    self._svc.clock.monotonic(),
+                )
             )
-        )
         await self._svc.on_failure(served, failure)
 
     def _encode(self, chunk: StreamChunk, rewrite: bool) -> bytes:
