@@ -135,6 +135,15 @@ class Gateway:
                 assert time.monotonic() < deadline, f"endpoint {name} never became callable"
                 time.sleep(0.02)
 
+    def wait_until_limited(self, name: str) -> None:
+        """Limits reach the data plane just after the admin answer, like any write."""
+        deadline = time.monotonic() + 5
+        body = {"model": name, "messages": [{"role": "user", "content": "ping"}]}
+        with self.admin as admin:
+            while admin.post("/v1/chat/completions", json=body).status_code != 429:
+                assert time.monotonic() < deadline, f"the limits of {name} never applied"
+                time.sleep(0.02)
+
     def usage(self, endpoint: Endpoint, expected: int) -> list[dict[str, Any]]:
         """The endpoint's usage records once `expected` of them are written (they are batched)."""
         deadline = time.monotonic() + 10
