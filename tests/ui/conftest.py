@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,12 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     with running_server(tmp_path_factory.mktemp("ui-server")) as server:
         created = server.switchboard("keys", "create", "--name", "ui-user", "--role", "user", "--json")
         yield Console(server, json.loads(created)["key"])
+
+
+@pytest.fixture
+def unique() -> str:
+    """A suffix that keeps names apart between tests sharing the server."""
+    return uuid.uuid4().hex[:6]
 
 
 @pytest.fixture(scope="session")

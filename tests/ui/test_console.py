@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 import re
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from tests.client.server import free_port
 from tests.ui.conftest import Console, screenshot
+from tests.ui.steps import expect, go, sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 SECRET_VALUE = "sk-console-test-0123456789abcdef"
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
-
-
-def sign_in(page: Page, console: Console, key: str) -> None:
-    page.goto(console.url)
-    page.get_by_label("Admin key").fill(key)
-    page.get_by_role("button", name="Sign in").click()
-
-
-@pytest.fixture
-def unique() -> str:
-    return uuid.uuid4().hex[:6]
 
 
 @pytest.fixture
@@ -58,12 +41,6 @@ def wait_for_usage(console: Console, endpoint_name: str, count: int) -> None:
             return
         httpx.get(f"{console.server.url}/health", timeout=10)  # a round trip, not a sleep
     raise AssertionError(f"the API never listed {count} usage records of {endpoint_name}")
-
-
-def go(page: Page, link: str, heading: str) -> None:
-    """Follow a link and wait for its page, so what follows acts on that page."""
-    page.get_by_role("link", name=link, exact=True).click()
-    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
 
 
 def create_secret(page: Page, name: str) -> str:
