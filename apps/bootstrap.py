@@ -148,7 +148,6 @@ def _services(settings: Settings, ports: Ports) -> Services:
         secrets=values,
         usage=ports.usage_sink,
         clock=ports.clock,
-        ids=ports.ids,
         random=ports.random,
         limiter=ports.rate_limiter,
         breaker=ports.breaker,

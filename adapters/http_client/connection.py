@@ -30,12 +30,13 @@ class Http1Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.reused = False
+        # One parser per connection: httptools parses message after message on it.
+        self._parser = httptools.HttpResponseParser(self)
         self._reset_exchange()
 
     # -- the exchange ---------------------------------------------------------------------
 
     def _reset_exchange(self) -> None:
-        self._parser = httptools.HttpResponseParser(self)
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self._headers_done: asyncio.Future[None] = self._loop.create_future()

@@ -108,9 +108,12 @@ class HttpPools:
     def __init__(self, *, max_idle_per_origin: int = 256) -> None:
         self._client = FastHttpClient(max_idle_per_origin=max_idle_per_origin)
         self._origins: set[str] = set()
+        self._urls: set[str] = set()
 
     def client(self, url: str) -> FastHttpClient:
-        self._origins.add(_origin(url))
+        if url not in self._urls:  # parse each upstream URL once, not per request
+            self._urls.add(url)
+            self._origins.add(_origin(url))
         return self._client
 
     def origins(self) -> frozenset[str]:
@@ -119,6 +122,7 @@ class HttpPools:
 
     async def aclose(self) -> None:
         self._origins.clear()
+        self._urls.clear()
         await self._client.aclose()
 
 

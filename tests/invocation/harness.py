@@ -83,7 +83,6 @@ def gateway(
         secrets=DictSecretValues(),
         usage=usage,
         clock=clock,
-        ids=ids,
         random=random.Random(seed).random,
         limiter=limiter,
         breaker=breaker(clock) if breaker else None,

@@ -19,11 +19,11 @@ from core.domain.routing import RandomSource, attempt_plan
 from core.domain.usage import UsageRecord
 from core.services.invocation.calls import RetryLoop, Sleep, build_call
 from core.services.invocation.outcome import Outcome
+from core.services.invocation.request_ids import RequestIds
 from core.services.invocation.snapshot import ConfigCache
 from core.services.keys import hash_key
 from ports.circuit_breaker import CircuitBreaker, open_models
 from ports.clock import Clock
-from ports.ids import IdGenerator
 from ports.provider import Operation, ProviderRegistry, UpstreamResponse
 from ports.rate_limiter import RateLimiter
 from ports.secret_values import SecretValueSource
@@ -50,7 +50,6 @@ class InvocationService:
         secrets: SecretValueSource,
         usage: UsageSink,
         clock: Clock,
-        ids: IdGenerator,
         random: RandomSource,
         limiter: RateLimiter | None = None,
         breaker: CircuitBreaker | None = None,
@@ -62,7 +61,7 @@ class InvocationService:
         self.secrets = secrets
         self._usage = usage
         self.clock = clock
-        self._ids = ids
+        self._request_ids = RequestIds()
         self.random = random
         self.retries = RetryLoop(clock, random, sleep)
         self._limiter = limiter
@@ -92,7 +91,7 @@ class InvocationService:
         return [e for e in self.config.current.endpoints.values() if principal.may_call(e.name)]
 
     def new_request_id(self) -> str:
-        return self._ids.new_id()
+        return self._request_ids.new_id()
 
     def begin(self, request: InvocationRequest) -> Outcome:
         endpoint = self.resolve(request.principal, request.endpoint_name)
