@@ -24,7 +24,7 @@ async def _admin(scope: object, receive: object, send: object) -> None:
 
 
 def keys_for(gw: Gateway) -> KeyService:
-    return KeyService(gw.service.config._uow, gw.clock, gw.service._ids)
+    return KeyService(gw.store.unit_of_work, gw.clock, RandomIds())
 
 
 @pytest.fixture
