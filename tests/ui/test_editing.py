@@ -110,3 +110,41 @@ def test_keyboard_sign_in_keeps_the_key_in_the_tab_only(page: Page, console: Con
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert page.evaluate("() => sessionStorage.length") == 0
     screenshot(page, "10-signed-out")
+
+
+def test_endpoint_page_shows_limits_and_who_uses_it(page: Page, console: Console, unique: str) -> None:
+    model = admin_post(
+        console, "/model-definitions", {"name": f"lim-{unique}", "provider": "mock", "model_name": "m"}
+    )
+    endpoint = admin_post(
+        console,
+        "/endpoints",
+        {
+            "name": f"bound-{unique}",
+            "model_mappings": [{"model_definition_id": model["model_definition_id"]}],
+        },
+    )
+    binding = {
+        "endpoint_id": endpoint["endpoint_id"],
+        "resource_type": "scorer",
+        "resource_id": f"scorer-{unique}",
+        "display_name": f"Relevance judge {unique}",
+    }
+    admin_post(console, "/bindings", binding)
+    limits = httpx.put(
+        f"{console.server.url}/api/v1/endpoints/{endpoint['endpoint_id']}/limits",
+        json={"limits": [{"renewal_period": "minute", "calls": 60, "tokens": 5000}]},
+        headers={"Authorization": f"Bearer {console.admin_key}"},
+        timeout=10,
+    )
+    assert limits.status_code == 200, limits.text
+
+    sign_in(page, console, console.admin_key)
+    row = page.locator(f"tr[data-endpoint='bound-{unique}']")
+    expect(row).to_contain_text(f"Relevance judge {unique} (scorer)")
+    go(page, f"bound-{unique}", f"Endpoint bound-{unique}")
+    expect(page.get_by_role("table", name="Bindings")).to_contain_text(f"Relevance judge {unique}")
+    expect(page.get_by_role("table", name="Limits")).to_contain_text("minute605000endpoint")
+    card = page.get_by_role("article", name=f"Model lim-{unique}")
+    expect(card).to_contain_text("Secretnone")
+    screenshot(page, "11-endpoint-limits-bindings")

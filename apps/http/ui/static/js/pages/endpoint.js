@@ -74,7 +74,7 @@ function limitsTable(limits) {
     h(
       "table",
       { "aria-label": "Limits" },
-      h("thead", {}, h("tr", {}, ["Per", "Calls", "Tokens", "Counted by"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["Per", "Calls", "Tokens", "Counted by"].map((t) => h("th", { scope: "col", class: t === "Calls" || t === "Tokens" ? "num" : null }, t)))),
       h(
         "tbody",
         {},
