@@ -65,5 +65,21 @@ serve *args:
             | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])' > "$state/admin-key"
         echo "Created an admin key in $state/admin-key (mode 0600)." >&2
     fi
-    echo "Admin API: curl -H \"Authorization: Bearer \$(cat $state/admin-key)\" http://127.0.0.1:8080/api/v1/endpoints" >&2
+    # A ready demo endpoint on the built-in deterministic `mock` provider (no real key needed).
+    if ! switchboard endpoints list --name demo --json | python3 -c \
+        'import json, sys; sys.exit(0 if any(e["name"] == "demo" for e in json.load(sys.stdin)["endpoints"]) else 1)'; then
+        model=$(switchboard models create --name demo-mock --provider mock --model-name mock-1 --json \
+            | python3 -c 'import json, sys; print(json.load(sys.stdin)["model_definition_id"])')
+        switchboard endpoints create --name demo --primary "$model" > /dev/null
+        echo "Created the endpoint 'demo' on the built-in mock provider." >&2
+    fi
+    key=$(cat "$state/admin-key")
+    echo "Admin key: $key" >&2
+    echo "Try it:" >&2
+    echo "  curl http://127.0.0.1:8080/v1/chat/completions -H \"Authorization: Bearer $key\" -H 'Content-Type: application/json' -d '{\"model\": \"demo\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'" >&2
+    echo "Admin API: curl -H \"Authorization: Bearer $key\" http://127.0.0.1:8080/api/v1/endpoints" >&2
     exec switchboard serve {{ args }}
+
+# Benchmark with ../shared/bench: one worker pinned to CPU 1, auth, limits and usage on; prints one table.
+bench:
+    bash bench/run.sh
