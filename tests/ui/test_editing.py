@@ -27,7 +27,7 @@ def admin_post(console: Console, path: str, body: dict[str, Any]) -> dict[str, A
     return result
 
 
-def test_edit_an_endpoint_into_a_weighted_split(page: Page, console: Console, unique: str) -> None:
+def test_edit_endpoint_into_weighted_split_then_delete(page: Page, console: Console, unique: str) -> None:
     first = admin_post(
         console, "/model-definitions", {"name": f"one-{unique}", "provider": "mock", "model_name": "m1"}
     )
@@ -68,6 +68,12 @@ def test_edit_an_endpoint_into_a_weighted_split(page: Page, console: Console, un
     row = page.locator(f"tr[data-endpoint='{endpoint['name']}']")
     expect(row).to_contain_text(f"one-{unique} 25%two-{unique} 75%")
     expect(row).not_to_contain_text("stage=beta")
+
+    go(page, endpoint["name"], f"Endpoint {endpoint['name']}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("heading", name="Endpoints")).to_be_visible()
+    expect(page.locator(f"tr[data-endpoint='{endpoint['name']}']")).to_have_count(0)
 
 
 def test_a_secret_value_can_be_replaced_and_is_only_shown_masked(

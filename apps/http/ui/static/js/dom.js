@@ -36,6 +36,26 @@ export function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
+let navigation = 0;
+
+/** A new navigation: pages still loading for an earlier one will not show. */
+export function navigate() {
+  navigation += 1;
+  return navigation;
+}
+
+export function isCurrent(id) {
+  return id === navigation;
+}
+
+/** `render`, but only while the navigation that started this page is still the current one. */
+export function view() {
+  const id = navigation;
+  return (...children) => {
+    if (isCurrent(id)) render(...children);
+  };
+}
+
 /** Replace the page content and move focus to its heading, so keyboard users land on it. */
 export function render(...children) {
   const main = document.getElementById("main");

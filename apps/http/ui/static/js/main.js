@@ -1,7 +1,7 @@
 // The console's entry point: hash routes (the key never goes in a URL), sign-in and the 403 page.
 
 import { ApiError, session } from "./api.js";
-import { h, render } from "./dom.js";
+import { h, isCurrent, navigate, render } from "./dom.js";
 import { endpointForm } from "./pages/endpoint_form.js";
 import { endpointPage } from "./pages/endpoint.js";
 import { endpointsPage } from "./pages/endpoints.js";
@@ -38,6 +38,7 @@ function showChrome(signedIn, section) {
 }
 
 async function route() {
+  const id = navigate();
   const { path, query } = parseHash();
   if (path === "forbidden") {
     showChrome(false);
@@ -57,7 +58,7 @@ async function route() {
   try {
     return await page(found.slice(1).map(decodeURIComponent), query);
   } catch (error) {
-    return failed(error);
+    return isCurrent(id) ? failed(error) : undefined;
   }
 }
 

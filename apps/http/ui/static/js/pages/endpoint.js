@@ -1,13 +1,14 @@
 // One endpoint: model cards, limits, bindings and a "try it" chat box on the data plane.
 
 import { ApiError, api } from "../api.js";
-import { field, h, render } from "../dom.js";
+import { field, h, view } from "../dom.js";
 import { fallbackChain, formatShare, routingSplit, shares, tagChips } from "../summary.js";
 
 export async function endpointPage(id) {
+  const show = view();
   const [endpoint, limits] = await Promise.all([api.endpoint(id), api.limits(id)]);
   const share = new Map(shares(endpoint).map((s) => [s.mapping.mapping_id, s.percent]));
-  render(
+  show(
     h(
       "div",
       { class: "spread" },
@@ -152,6 +153,11 @@ function item(label, value, id) {
 
 async function remove(endpoint) {
   if (!window.confirm(`Delete endpoint ${endpoint.name}? Bound resources lose it.`)) return;
-  await api.deleteEndpoint(endpoint.endpoint_id);
+  try {
+    await api.deleteEndpoint(endpoint.endpoint_id);
+  } catch (error) {
+    window.alert(`Not deleted: ${error.message}`);
+    return;
+  }
   window.location.hash = "#/endpoints";
 }

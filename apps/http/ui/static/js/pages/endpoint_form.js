@@ -1,15 +1,16 @@
 // Create or edit an endpoint: mappings (weight, linkage, fallback order), max attempts and tags.
 
 import { api } from "../api.js";
-import { field, h, render } from "../dom.js";
+import { field, h, view } from "../dom.js";
 import { formError, submitting } from "../forms.js";
 
 let rowSeq = 0;
 
 export async function endpointForm(id) {
+  const show = view();
   const [endpoint, models] = await Promise.all([id ? api.endpoint(id) : null, api.models()]);
   if (!models.length) {
-    render(
+    show(
       h("h1", {}, "New endpoint"),
       h("p", {}, "An endpoint routes to model definitions; there are none yet. ", h("a", { href: "#/models" }, "Create a model definition"), " first."),
     );
@@ -89,7 +90,7 @@ export async function endpointForm(id) {
       window.location.hash = `#/endpoints/${encodeURIComponent(saved.endpoint_id)}`;
     });
   });
-  render(form);
+  show(form);
 }
 
 function mappingRow(models, mapping, container) {

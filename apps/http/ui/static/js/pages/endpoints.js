@@ -1,16 +1,17 @@
 // The endpoints list: models, providers, routing split, fallback chain, tags and "used by".
 
 import { api } from "../api.js";
-import { field, h, render } from "../dom.js";
+import { field, h, view } from "../dom.js";
 import { fallbackChain, routingSplit, tagChips, usedBy } from "../summary.js";
 
 const FILTERS = ["name", "provider", "tag"];
 
 export async function endpointsPage(query) {
+  const show = view();
   const filters = Object.fromEntries(FILTERS.map((f) => [f, query.get(f) || ""]));
   const [endpoints, models] = await Promise.all([api.endpoints(filters), api.models()]);
   const providers = [...new Set(models.map((m) => m.provider))].sort();
-  render(
+  show(
     h("div", { class: "spread" }, h("h1", {}, "Endpoints"), h("a", { class: "button", href: "#/endpoints/new" }, "New endpoint")),
     filterForm(filters, providers),
     endpoints.length ? table(endpoints) : h("p", { class: "muted" }, "No endpoint matches."),

@@ -1,14 +1,15 @@
 // Model definitions: the list, and a form to create one or edit the one in the URL.
 
 import { ApiError, api } from "../api.js";
-import { field, h, render } from "../dom.js";
+import { field, h, view } from "../dom.js";
 import { formError, showError, submitting } from "../forms.js";
 
 const PROVIDERS = ["openai", "azure_openai", "anthropic", "mistral", "gemini", "cohere", "bedrock", "mock"];
 
 export async function modelsPage(id) {
+  const show = view();
   const [models, secrets, current] = await Promise.all([api.models(), api.secrets(), id ? api.model(id) : null]);
-  render(
+  show(
     h("h1", {}, "Model definitions"),
     models.length ? table(models) : h("p", { class: "muted" }, "No model definition yet."),
     h("h2", { id: "model-form-title" }, current ? `Edit ${current.name}` : "New model definition"),
@@ -116,6 +117,11 @@ function bodyOf(form, settings) {
 
 async function remove(model) {
   if (!window.confirm(`Delete model definition ${model.name}? Endpoints lose this model.`)) return;
-  await api.deleteModel(model.model_definition_id);
+  try {
+    await api.deleteModel(model.model_definition_id);
+  } catch (error) {
+    window.alert(`Not deleted: ${error.message}`);
+    return;
+  }
   window.location.hash = "#/models";
 }

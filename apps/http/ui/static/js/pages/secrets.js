@@ -1,12 +1,13 @@
 // Secrets: the value is typed once and sent; afterwards only its masked form is ever shown.
 
 import { api } from "../api.js";
-import { field, h, render } from "../dom.js";
+import { field, h, view } from "../dom.js";
 import { formError, submitting } from "../forms.js";
 
 export async function secretsPage(id, notice) {
+  const show = view();
   const [secrets, current] = await Promise.all([api.secrets(), id ? api.secret(id) : null]);
-  render(
+  show(
     h("h1", {}, "Secrets"),
     notice ? h("p", { class: "notice", role: "status" }, notice) : null,
     secrets.length ? table(secrets) : h("p", { class: "muted" }, "No secret yet."),
@@ -88,6 +89,11 @@ function secretForm(current) {
 
 async function remove(secret) {
   if (!window.confirm(`Delete secret ${secret.name}? Model definitions using it become orphaned.`)) return;
-  await api.deleteSecret(secret.secret_id);
+  try {
+    await api.deleteSecret(secret.secret_id);
+  } catch (error) {
+    window.alert(`Not deleted: ${error.message}`);
+    return;
+  }
   window.location.hash = "#/secrets";
 }

@@ -2,7 +2,7 @@
 
 import { api } from "../api.js";
 import { barChart } from "../chart.js";
-import { field, formatNumber, h, render } from "../dom.js";
+import { field, formatNumber, h, view } from "../dom.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -31,6 +31,7 @@ function windowOf(query) {
 }
 
 export async function usagePage(query) {
+  const show = view();
   const win = windowOf(query);
   const by = query.get("by") === "model" ? "model" : "endpoint";
   const endpointId = query.get("endpoint_id") || "";
@@ -39,7 +40,7 @@ export async function usagePage(query) {
     api.endpoints(),
   ]);
   const buckets = bucketsOf(win);
-  render(
+  show(
     h("div", { class: "spread" }, h("h1", {}, "Usage"), h("button", { type: "button", class: "secondary", id: "usage-refresh", onclick: () => usagePage(query) }, "Refresh")),
     controls(win, by, endpointId, endpoints),
     totals(records),
