@@ -15,7 +15,7 @@ from openai.types.chat import (
 )
 from openai.types.shared_params import ResponseFormatJSONSchema
 
-from tests.e2e.faulty_upstream import Reply, ScriptedUpstream, error
+from tests.e2e.faulty_upstream import Cut, Reply, ScriptedUpstream, error, stream
 from tests.e2e.gateway import Endpoint, Gateway
 
 HELLO: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hello there"}]
@@ -244,3 +244,17 @@ def test_a_limit_is_a_rate_limit_error_with_retry_after(sdk: OpenAI, gateway: Ga
         sdk.chat.completions.create(model=endpoint.name, messages=HELLO)
     assert limited.value.status_code == 429
     assert int(limited.value.response.headers["retry-after"]) > 0
+
+
+def test_a_stream_that_cannot_be_rescued_is_an_api_error_after_what_arrived(
+    sdk: OpenAI, gateway: Gateway, upstream: ScriptedUpstream
+) -> None:
+    endpoint = gateway.endpoint(gateway.model())  # no fallback to continue on
+    model = endpoint.models[0]
+    upstream.script(model.model_name, stream(model.model_name, ["Half an", " answ", Cut()], finish=False))
+    received: list[str] = []
+    with pytest.raises(openai.APIError, match="stream"):
+        for chunk in sdk.chat.completions.create(model=endpoint.name, messages=HELLO, stream=True):
+            assert chunk.choices[0].finish_reason is None  # never a made-up finish
+            received.append(chunk.choices[0].delta.content or "")
+    assert "".join(received) == "Half an answ"

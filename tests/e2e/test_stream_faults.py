@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.faulty_upstream import Cut, Pause, ScriptedUpstream, error, stream
+from tests.e2e.faulty_upstream import Cut, Pause, Reply, ScriptedUpstream, error, stream
 from tests.e2e.gateway import Endpoint, Gateway
 
 QUESTION = [{"role": "user", "content": "Say hello"}]
@@ -218,3 +218,30 @@ def test_a_stream_failing_before_its_first_byte_falls_back(
     complete(streamed, "Fine here")
     assert streamed.headers["x-switchboard-model-definition"] == fallback.name
     assert streamed.headers["x-switchboard-attempts"] == "2"
+
+
+def test_a_stream_whose_first_token_comes_too_late_falls_back(
+    gateway: Gateway, upstream: ScriptedUpstream, caller: httpx.Client
+) -> None:
+    endpoint = gateway.endpoint(gateway.model(), gateway.model(), timeouts={"idle_s": 0.5})
+    primary, fallback = endpoint.models
+    # Headers at once, then silence before the first chunk: nothing reached the caller yet.
+    upstream.script(
+        primary.model_name, Reply.sse([Pause(5), *stream(primary.model_name, ["Too late"]).parts])
+    )
+    upstream.script(fallback.model_name, stream(fallback.model_name, ["On time"]))
+    streamed = stream_chat(caller, endpoint)
+    complete(streamed, "On time")
+    assert streamed.headers["x-switchboard-model-definition"] == fallback.name
+
+
+def test_a_stream_whose_first_token_comes_within_the_timeouts_is_served(
+    gateway: Gateway, upstream: ScriptedUpstream, caller: httpx.Client
+) -> None:
+    endpoint = gateway.endpoint(gateway.model(), gateway.model(), timeouts={"idle_s": 5})
+    primary, fallback = endpoint.models
+    upstream.script(
+        primary.model_name, Reply.sse([Pause(0.5), *stream(primary.model_name, ["Worth", " the wait"]).parts])
+    )
+    complete(stream_chat(caller, endpoint), "Worth the wait")
+    assert not upstream.hits(fallback.model_name)
