@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
 from apps.client._admin import AdminMethods
+from apps.client._errors import SwitchboardError
 from apps.client._invocation import InvocationMethods
 from apps.client._transport import Sleep, Transport
+
+DEFAULT_URL = "http://127.0.0.1:8080"
 
 
 class SwitchboardClient(AdminMethods, InvocationMethods):
@@ -50,6 +55,19 @@ class SwitchboardClient(AdminMethods, InvocationMethods):
             transport=transport,
             **extra,
         )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> SwitchboardClient:
+        """A client for ``SWITCHBOARD_URL`` (default ``http://127.0.0.1:8080``) with ``SWITCHBOARD_API_KEY``.
+
+        Raises:
+            SwitchboardError: ``SWITCHBOARD_API_KEY`` is not set.
+        """
+        env = os.environ if environ is None else environ
+        key = env.get("SWITCHBOARD_API_KEY")
+        if not key:
+            raise SwitchboardError("SWITCHBOARD_API_KEY is not set: export a gateway key to use the client")
+        return cls(env.get("SWITCHBOARD_URL") or DEFAULT_URL, key, **options)
 
     @property
     def base_url(self) -> str:

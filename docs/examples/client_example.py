@@ -10,8 +10,6 @@ twice: it reuses what an earlier run created.
 
 from __future__ import annotations
 
-import os
-
 from apps.client import Endpoint, SwitchboardAPIError, SwitchboardClient
 
 MODEL = "example-mock"
@@ -39,8 +37,8 @@ def ensure_endpoint(client: SwitchboardClient) -> Endpoint:
 
 
 def main() -> None:
-    url = os.environ.get("SWITCHBOARD_URL", "http://127.0.0.1:8080")
-    with SwitchboardClient(url, os.environ["SWITCHBOARD_API_KEY"], timeout=30, max_retries=3) as client:
+    # SWITCHBOARD_URL (default http://127.0.0.1:8080) and SWITCHBOARD_API_KEY
+    with SwitchboardClient.from_env(timeout=30, max_retries=3) as client:
         endpoint = ensure_endpoint(client)
         models = [m["model_definition"]["name"] for m in endpoint["model_mappings"]]
         print(f"endpoint {endpoint['name']} ({endpoint['endpoint_id']}) serves {', '.join(models)}")

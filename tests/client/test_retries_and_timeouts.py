@@ -10,7 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from apps.client import SwitchboardAPIError, SwitchboardClient, SwitchboardConnectionError, SwitchboardTimeout
+from apps.client import (
+    SwitchboardAPIError,
+    SwitchboardClient,
+    SwitchboardConnectionError,
+    SwitchboardError,
+    SwitchboardTimeout,
+)
 from apps.client._transport import parse_retry_after
 
 KEY = "sb-super-secret-key-value-0123456789"
@@ -150,3 +156,13 @@ def test_unreachable_server_is_a_connection_error() -> None:
         with client, pytest.raises(SwitchboardConnectionError) as refused:
             client.health()
     assert f"127.0.0.1:{port}" in str(refused.value)
+
+
+def test_from_env_reads_the_url_and_key() -> None:
+    client = SwitchboardClient.from_env(
+        {"SWITCHBOARD_URL": "http://gw.test:9000/", "SWITCHBOARD_API_KEY": KEY}
+    )
+    assert client.base_url == "http://gw.test:9000"
+    assert SwitchboardClient.from_env({"SWITCHBOARD_API_KEY": KEY}).base_url == "http://127.0.0.1:8080"
+    with pytest.raises(SwitchboardError, match="SWITCHBOARD_API_KEY"):
+        SwitchboardClient.from_env({})
