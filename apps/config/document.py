@@ -259,6 +259,8 @@ def _numbers(node: _Node, defaults: Mapping[str, float]) -> dict[str, float]:
     node.keys_within(set(defaults))
     values = {key: node.number(key, default) for key, default in defaults.items()}
     if "max_retries" in values:
+        if not values["max_retries"].is_integer():
+            raise node.child("max_retries").fail("must be a whole number")
         values["max_retries"] = int(values["max_retries"])
     return values
 

@@ -82,6 +82,10 @@ def test_tags_may_be_a_list_of_key_value_pairs() -> None:
             "model_definitions: the name(s) m appear more than once",
         ),
         ("endpoints: {name: e}", "endpoints: must be a list"),
+        (
+            "endpoints:\n  - {name: e, model_mappings: [{model: m}], retry_policy: {max_retries: 1.5}}",
+            "endpoints[0].retry_policy.max_retries: must be a whole number",
+        ),
         ("secrets: [", "not valid YAML"),
     ],
 )
