@@ -156,6 +156,15 @@ def test_create_everything_try_it_and_watch_usage(signed_in: Page, console: Cons
     expect(table.locator("tbody")).to_contain_text("2")
     screenshot(page, "07-usage")
 
+    # A custom window before any traffic: nothing in it.
+    page.get_by_label("Time range", exact=True).select_option("custom")
+    page.get_by_label("From", exact=True).fill("2020-01-01T00:00")
+    page.get_by_label("To", exact=True).fill("2020-01-02T00:00")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#total-requests")).to_have_text("0")
+    expect(page.get_by_text("No request in this time range.")).to_be_visible()
+    expect(page.get_by_label("From", exact=True)).to_have_value("2020-01-01T00:00")
+
 
 def test_a_validation_error_shows_beside_its_field(signed_in: Page, unique: str) -> None:
     page = signed_in
