@@ -24,7 +24,18 @@ from typing import Any
 
 from tests.providers.upstream import Cut, FakeUpstream, Part, Pause, Received, Reply, sse_data
 
-__all__ = ["Cut", "Pause", "Reply", "ScriptedUpstream", "answer", "error", "stream", "upstream_thread"]
+__all__ = [
+    "Cut",
+    "Pause",
+    "Reply",
+    "ScriptedUpstream",
+    "answer",
+    "chunk",
+    "error",
+    "sse_data",
+    "stream",
+    "upstream_thread",
+]
 
 _UNSCRIPTED = Reply.json(599, {"error": {"message": "no scripted reply", "type": "test"}})
 

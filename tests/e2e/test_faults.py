@@ -201,3 +201,29 @@ def test_when_every_attempt_fails_the_error_lists_them_without_the_key(
     assert primary.name in message and fallback.name in message
     assert "server_error" in message and "rate_limited" in message
     assert UPSTREAM_KEY not in response.text
+
+
+def test_a_bad_provider_key_falls_back(
+    gateway: Gateway, upstream: ScriptedUpstream, caller: httpx.Client
+) -> None:
+    endpoint = gateway.endpoint(gateway.model(), gateway.model())
+    primary, fallback = endpoint.models
+    upstream.script(
+        primary.model_name, error(401, "Incorrect API key provided: sk-e2e-u***", code="invalid_api_key")
+    )
+    upstream.script(fallback.model_name, answer(fallback.model_name, "from the fallback"))
+    served_by(chat(caller, endpoint), endpoint, 1, attempts=2)
+    assert len(upstream.hits(primary.model_name)) == 1  # a bad key is not retried
+
+
+def test_when_no_model_answers_in_time_the_caller_gets_a_504(
+    gateway: Gateway, upstream: ScriptedUpstream, caller: httpx.Client
+) -> None:
+    endpoint = gateway.endpoint(gateway.model(), gateway.model(), timeouts={"first_byte_s": 0.3})
+    primary, fallback = endpoint.models
+    upstream.script(primary.model_name, then=Reply.no_answer())
+    upstream.script(fallback.model_name, then=Reply.no_answer())
+    response = chat(caller, endpoint)  # the caller would give up after 10 s
+    assert response.status_code == 504
+    assert response.json()["error"]["code"] == "timeout"
+    assert response.headers["x-switchboard-attempts"] == "2"

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.faulty_upstream import Cut, Pause, Reply, ScriptedUpstream, error, stream
+from tests.e2e.faulty_upstream import Cut, Pause, Reply, ScriptedUpstream, chunk, error, sse_data, stream
 from tests.e2e.gateway import Endpoint, Gateway
 
 QUESTION = [{"role": "user", "content": "Say hello"}]
@@ -244,4 +244,41 @@ def test_a_stream_whose_first_token_comes_within_the_timeouts_is_served(
         primary.model_name, Reply.sse([Pause(0.5), *stream(primary.model_name, ["Worth", " the wait"]).parts])
     )
     complete(stream_chat(caller, endpoint), "Worth the wait")
+    assert not upstream.hits(fallback.model_name)
+
+
+def test_an_error_event_mid_stream_is_continued_on_the_fallback(
+    gateway: Gateway, upstream: ScriptedUpstream, caller: httpx.Client
+) -> None:
+    endpoint = gateway.endpoint(gateway.model(), gateway.model("mistral"))
+    primary, fallback = endpoint.models
+    overloaded = sse_data(
+        {"error": {"message": "The server is overloaded", "type": "server_error", "code": None}}
+    )
+    upstream.script(
+        primary.model_name,
+        stream(primary.model_name, ["Hello", " wor", overloaded], finish=False, usage=None, done=False),
+    )
+    upstream.script(fallback.model_name, stream(fallback.model_name, ["ld"]))
+    complete(stream_chat(caller, endpoint), "Hello world")
+
+
+def test_a_broken_stream_of_tool_calls_is_not_continued(
+    gateway: Gateway, upstream: ScriptedUpstream, caller: httpx.Client
+) -> None:
+    endpoint = gateway.endpoint(gateway.model(), gateway.model("mistral"))
+    primary, fallback = endpoint.models
+    call = {
+        "index": 0,
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"ci'},
+    }
+    upstream.script(
+        primary.model_name,
+        Reply.sse([chunk(primary.model_name, {"role": "assistant", "tool_calls": [call]}), Cut()]),
+    )
+    streamed = stream_chat(caller, endpoint)
+    assert streamed.finish_reasons == [] and not streamed.done
+    assert len(streamed.errors) == 1
     assert not upstream.hits(fallback.model_name)
