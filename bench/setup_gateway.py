@@ -31,7 +31,9 @@ def main() -> None:
             )
         )
         endpoint = services.endpoints.create(
-            EndpointSpec(name=name, model_mappings=[MappingSpec(model_definition_id=model.model_definition_id)])
+            EndpointSpec(
+                name=name, model_mappings=[MappingSpec(model_definition_id=model.model_definition_id)]
+            )
         )
         services.limits.put(endpoint.endpoint_id, [GENEROUS])
     _, key = services.keys.create("bench", "admin")

@@ -72,7 +72,6 @@ def scorer_service(uow: UnitOfWorkFactory, clock: FakeClock) -> ScorerService:
         secrets=DictSecretValues(),
         usage=ListUsageSink(),
         clock=clock,
-        ids=ids,
         random=random.Random(1).random,
     )
     return ScorerService(uow, clock, ids, invocation)
