@@ -23,14 +23,18 @@ fi
 WORK=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
 RESULTS=$WORK/results.jsonl
 GW_PID=""
+STARTED_UPSTREAM=0
 cleanup() {
     [[ -n $GW_PID ]] && kill "$GW_PID" 2>/dev/null && wait "$GW_PID" 2>/dev/null || true
-    "$HARNESS/upstream/stop" >/dev/null 2>&1 || true
+    [[ $STARTED_UPSTREAM == 1 ]] && "$HARNESS/upstream/stop" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-"$HARNESS/upstream/start" >&2
+if ! curl -fsS -o /dev/null http://127.0.0.1:18080/health 2>/dev/null; then
+    "$HARNESS/upstream/start" >&2
+    STARTED_UPSTREAM=1
+fi
 export SWITCHBOARD_DATABASE_URL="sqlite:///$WORK/bench.db"
 export SWITCHBOARD_KEK_PASSPHRASE
 SWITCHBOARD_KEK_PASSPHRASE=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')
@@ -54,6 +58,6 @@ load direct chat http://127.0.0.1:18080/v1/chat/completions 1
 export GATEWAY_PID=$GW_PID BENCH_AUTH=$KEY
 for c in 1 16 64; do BENCH_MODEL=bench-model load switchboard chat "$GW" "$c"; done
 BENCH_MODEL=bench-slow load switchboard "chat +50ms" "$GW" 64
-BENCH_MODEL=bench-stream load switchboard stream "$GW" 16 stream
+BENCH_MODEL=bench-model load switchboard stream "$GW" 16 stream
 
 python3 "$HARNESS/report.py" "$RESULTS"

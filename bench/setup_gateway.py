@@ -11,7 +11,7 @@ from core.services.endpoints import EndpointSpec, MappingSpec
 from core.services.model_definitions import ModelDefinitionSpec
 
 # name of the endpoint -> mock port
-ENDPOINTS = {"bench-model": 18080, "bench-slow": 18081, "bench-stream": 18084}
+ENDPOINTS = {"bench-model": 18080, "bench-slow": 18081}
 # Limits are checked on every request but never reached, so the run measures their cost only.
 GENEROUS = LimitRule(renewal_period=RenewalPeriod.MINUTE, calls=1_000_000_000, key=LimitKey.USER)
 
