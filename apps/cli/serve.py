@@ -34,9 +34,27 @@ def serve(ctx: CliContext, host: str, port: int, workers: int) -> None:
     # forked below all write to, and each /metrics reads from, this one directory.
     with metrics_directory():
         ctx.services.require_unlocked()  # a missing or wrong passphrase stops here, with one line
+        warning = per_worker_limits_warning(ctx, workers)
+        if warning is not None:
+            click.echo(warning, err=True)
         # Only now the server's own log level: a refusal above stays one line, without INFO noise.
         configure_logging(ctx.settings)
         run_server(host, port, workers)
+
+
+def per_worker_limits_warning(ctx: CliContext, workers: int) -> str | None:
+    """The warning for several workers with limits stored but no Redis: each worker counts alone."""
+    if workers <= 1 or ctx.settings.redis_url is not None:
+        return None
+    if not any(ctx.services.config.current.limits.values()):
+        return None
+    return (
+        f"WARNING: limits and circuit breakers are PER WORKER. {workers} workers are starting without "
+        "SWITCHBOARD_REDIS_URL, so each worker keeps its own counters and breakers: a limit of N calls "
+        f"admits up to {workers}×N, and one worker's open breaker does not stop the others. Set "
+        "SWITCHBOARD_REDIS_URL to a Redis every worker and instance shares for exact limits "
+        "(docs/deploy.md), or serve with --workers 1."
+    )
 
 
 @contextlib.contextmanager
