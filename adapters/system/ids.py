@@ -10,4 +10,7 @@ class RandomIds:
         self._prefix = prefix
 
     def new_id(self) -> str:
-        return self._prefix + secrets.token_urlsafe(16)
+        while True:
+            ident = secrets.token_urlsafe(16)
+            if not ident.startswith("-"):  # an id like "-x..." would read as an option on a command line
+                return self._prefix + ident

@@ -27,7 +27,9 @@ def invoke(services: Services) -> Invoke:
 
     def run(*args: str, code: int = 0, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
         context = CliContext(settings=services.settings, _services=services)
-        result = CliRunner().invoke(cli, list(args), obj=context, env=env, input=stdin)
+        # Local mode even when the developer's shell points the CLI at a server.
+        environ: dict[str, str | None] = {"SWITCHBOARD_URL": None, "SWITCHBOARD_API_KEY": None, **(env or {})}
+        result = CliRunner().invoke(cli, list(args), obj=context, env=environ, input=stdin)
         assert result.exit_code == code, (result.exit_code, result.output, result.exception)
         return result
 

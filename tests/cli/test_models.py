@@ -113,3 +113,10 @@ def test_bad_settings_json_names_the_option(invoke: Invoke) -> None:
         code=2,
     )
     assert "--settings" in result.output
+
+
+def test_ids_never_look_like_options() -> None:
+    from apps.bootstrap import build_in_memory
+
+    ids = build_in_memory().ports.ids
+    assert not any(ids.new_id().startswith("-") for _ in range(5000))

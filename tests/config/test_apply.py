@@ -224,7 +224,7 @@ def test_export_has_no_secret_value_and_round_trips(
         cli,
         ["config", "apply", str(path)],
         obj=CliContext(settings=fresh.settings, _services=fresh),
-        env={"OPENAI": SECRET},
+        env={"OPENAI": SECRET, "SWITCHBOARD_URL": None},
     )
     assert result.exit_code == 0, result.output
     assert _comparable(_state(fresh)) == _comparable(_state(services))
