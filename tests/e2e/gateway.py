@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,10 +173,6 @@ def running_gateway(tmp: Path, upstream_url: str) -> Iterator[Gateway]:
     port = free_port()
     gateway = Gateway(f"http://127.0.0.1:{port}", "", env, upstream_url)
     gateway.switchboard("db", "upgrade")
-    created = json.loads(
-        gateway.switchboard("keys", "create", "--name", "e2e-admin", "--role", "admin", "--json")
-    )
-    gateway.admin_key = created["key"]
     log_path = tmp / "gateway.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -187,7 +183,13 @@ def running_gateway(tmp: Path, upstream_url: str) -> Iterator[Gateway]:
             stderr=subprocess.STDOUT,
         )
         try:
+            # The first admin key is made on the database while the server starts.
+            created = gateway.switchboard(
+                "keys", "create", "--name", "e2e-admin", "--role", "admin", "--json"
+            )
+            gateway.admin_key = json.loads(created)["key"]
             _wait_until_up(gateway.url, process, log_path)
+            _wait_until_accepted(gateway)
             secret = gateway.api("POST", "/api/v1/secrets", {"name": "upstream", "value": UPSTREAM_KEY})
             gateway.secret_id = secret["secret_id"]
             yield gateway
@@ -215,6 +217,10 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     raise RuntimeError(f"the gateway did not answer /health within 30 s:\n{log.read_text()[-2000:]}")
 
 
-def sse_events(lines: Sequence[str]) -> list[str]:
-    """The `data:` payloads of an SSE body's lines, in order."""
-    return [line[len("data: ") :] for line in lines if line.startswith("data: ")]
+def _wait_until_accepted(gateway: Gateway) -> None:
+    """A key made on the database reaches the server within one config poll."""
+    deadline = time.monotonic() + 10
+    headers = {"authorization": f"Bearer {gateway.admin_key}"}
+    while httpx.get(f"{gateway.url}/v1/models", headers=headers, timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, "the admin key was never accepted"
+        time.sleep(0.05)
