@@ -246,3 +246,11 @@ def _comparable(state: CurrentState) -> object:
         {n: endpoint_view_form(e) for n, e in state.endpoints.items()},
         {n: limits_form(r) for n, r in state.limits.items()},
     )
+
+
+def test_the_file_may_come_from_stdin(invoke: Invoke, services: Services) -> None:
+    out = invoke(
+        "config", "apply", "-", stdin="model_definitions:\n  - {name: m, provider: mock, model_name: x}\n"
+    ).stdout
+    assert "+ model m" in out
+    assert set(_state(services).models) == {"m"}
