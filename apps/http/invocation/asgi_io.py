@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
@@ -16,7 +17,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Headers = list[tuple[bytes, bytes]]
 
+log = logging.getLogger(__name__)
 _encoder = msgspec.json.Encoder()
+_INTERNAL_ERROR_EVENT = (
+    b'data: {"error":{"message":"internal error","type":"server_error","code":"internal_error"}}\n\n'
+)
 JSON = (b"content-type", b"application/json")
 SSE = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
 
@@ -63,8 +68,19 @@ async def send_stream(
     send: Send, events: AsyncIterator[bytes], headers: Sequence[tuple[bytes, bytes]]
 ) -> None:
     await send({"type": "http.response.start", "status": 200, "headers": [*SSE, *headers]})
-    async for event in events:
-        await send({"type": "http.response.body", "body": event, "more_body": True})
+    try:
+        async for event in events:
+            await send({"type": "http.response.body", "body": event, "more_body": True})
+    except OSError:
+        return  # the caller went away (the finally below releases the upstream)
+    except Exception:
+        # Headers are gone already: end the stream with an error event, never a bare cut.
+        log.exception("stream failed after its first byte")
+        await send({"type": "http.response.body", "body": _INTERNAL_ERROR_EVENT, "more_body": True})
+    finally:
+        closer = getattr(events, "aclose", None)
+        if closer is not None:
+            await closer()
     await send({"type": "http.response.body", "body": b""})
 
 
