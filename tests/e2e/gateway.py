@@ -135,6 +135,14 @@ class Gateway:
                 assert time.monotonic() < deadline, f"endpoint {name} never became callable"
                 time.sleep(0.02)
 
+    def wait_until_key_accepted(self, key: str) -> None:
+        """A new key reaches the data plane just after it is made (within one config poll)."""
+        deadline = time.monotonic() + 10
+        headers = {"authorization": f"Bearer {key}"}
+        while httpx.get(f"{self.url}/v1/models", headers=headers, timeout=5).status_code != 200:
+            assert time.monotonic() < deadline, "the key was never accepted"
+            time.sleep(0.05)
+
     def wait_until_limited(self, name: str) -> None:
         """Limits reach the data plane just after the admin answer, like any write."""
         deadline = time.monotonic() + 5
@@ -189,7 +197,7 @@ def running_gateway(tmp: Path, upstream_url: str) -> Iterator[Gateway]:
             )
             gateway.admin_key = json.loads(created)["key"]
             _wait_until_up(gateway.url, process, log_path)
-            _wait_until_accepted(gateway)
+            gateway.wait_until_key_accepted(gateway.admin_key)
             secret = gateway.api("POST", "/api/v1/secrets", {"name": "upstream", "value": UPSTREAM_KEY})
             gateway.secret_id = secret["secret_id"]
             yield gateway
@@ -215,12 +223,3 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the gateway did not answer /health within 30 s:\n{log.read_text()[-2000:]}")
-
-
-def _wait_until_accepted(gateway: Gateway) -> None:
-    """A key made on the database reaches the server within one config poll."""
-    deadline = time.monotonic() + 10
-    headers = {"authorization": f"Bearer {gateway.admin_key}"}
-    while httpx.get(f"{gateway.url}/v1/models", headers=headers, timeout=5).status_code != 200:
-        assert time.monotonic() < deadline, "the admin key was never accepted"
-        time.sleep(0.05)

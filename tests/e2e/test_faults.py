@@ -227,3 +227,14 @@ def test_when_no_model_answers_in_time_the_caller_gets_a_504(
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "timeout"
     assert response.headers["x-switchboard-attempts"] == "2"
+
+
+def test_a_429_asking_for_longer_than_max_retry_after_falls_back_at_once(
+    gateway: Gateway, upstream: ScriptedUpstream, caller: httpx.Client
+) -> None:
+    endpoint = gateway.endpoint(gateway.model(), gateway.model(), retry_policy={"max_retry_after_s": 2})
+    primary, fallback = endpoint.models
+    upstream.script(primary.model_name, error(429, "Rate limit reached", kind="requests", retry_after="60"))
+    upstream.script(fallback.model_name, answer(fallback.model_name, "from the fallback"))
+    served_by(chat(caller, endpoint), endpoint, 1, attempts=2)
+    assert len(upstream.hits(primary.model_name)) == 1  # not worth waiting a minute for

@@ -258,3 +258,19 @@ def test_a_stream_that_cannot_be_rescued_is_an_api_error_after_what_arrived(
             assert chunk.choices[0].finish_reason is None  # never a made-up finish
             received.append(chunk.choices[0].delta.content or "")
     assert "".join(received) == "Half an answ"
+
+
+def test_an_endpoint_outside_the_keys_scope_is_a_permission_denied_error(
+    gateway: Gateway, mock_endpoint: Endpoint
+) -> None:
+    other = gateway.endpoint(gateway.model("mock"))
+    key = gateway.api(
+        "POST", "/api/v1/keys", {"name": "scoped-app", "role": "user", "endpoints": [other.name]}
+    )
+    gateway.wait_until_key_accepted(key["key"])
+    scoped = OpenAI(base_url=f"{gateway.url}/v1", api_key=key["key"], max_retries=0)
+    with scoped:
+        assert scoped.chat.completions.create(model=other.name, messages=HELLO).choices
+        assert [m.id for m in scoped.models.list()] == [other.name]
+        with pytest.raises(openai.PermissionDeniedError):
+            scoped.chat.completions.create(model=mock_endpoint.name, messages=HELLO)
