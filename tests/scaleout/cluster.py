@@ -32,7 +32,7 @@ WORKERS = 2
 REDIS_DB = 7
 # Breakers open after three failures and cool down in seconds, so a test sees them come back.
 BREAKER_FAILURES = 3
-BREAKER_COOLDOWN_S = 5.0
+BREAKER_COOLDOWN_S = 4.0
 STARTUP_S = 90  # a loaded CI machine takes a while to import and fork four workers
 
 

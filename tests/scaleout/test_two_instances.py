@@ -30,6 +30,7 @@ HELLO = {"messages": [{"role": "user", "content": "hello"}]}
 PROPAGATION_S = 2.0
 # The Redis breaker refreshes each worker's view of every model it has seen once a second.
 BREAKER_REFRESH_S = 1.0
+TOKEN_BUDGET = 40  # tokens per hour per user; a mock answer to "hello" uses about ten
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ def deployment(cluster: Cluster) -> Deployment:
     breaking = a.endpoint(a.model(), a.model("mock"), retry_policy={"max_retries": 0})
     _put_limits(a, per_endpoint, limits({"renewal_period": "minute", "calls": 100, "key": "endpoint"}))
     _put_limits(a, per_user, limits({"renewal_period": "hour", "calls": 5, "key": "user"}))
-    _put_limits(a, tokens, limits({"renewal_period": "hour", "calls": 1000, "tokens": 40, "key": "user"}))
+    _put_limits(
+        a, tokens, limits({"renewal_period": "hour", "calls": 1000, "tokens": TOKEN_BUDGET, "key": "user"})
+    )
     user_keys = {
         name: a.api("POST", "/api/v1/keys", {"name": name, "role": "user"})["key"]
         for name in ("alice", "bob", "carol", "dave")
@@ -152,7 +155,7 @@ def served_by(response: httpx.Response, model: Model) -> bool:
 async def test_100_calls_per_minute_admit_exactly_100_of_300_concurrent_calls_over_both_instances(
     deployment: Deployment,
 ) -> None:
-    wait_for_room_in_window(60, needed_s=20)  # all 300 must land in one clock minute
+    wait_for_room_in_window(60, needed_s=15)  # all 300 (~3 s on a loaded CI machine) in one clock minute
     async with callers(deployment.cluster, deployment.cluster.a.admin_key) as clients:
         responses = await spread(clients, deployment.per_endpoint, 300)
     assert Counter(r.status_code for r in responses) == {200: 100, 429: 200}
@@ -164,7 +167,7 @@ async def test_100_calls_per_minute_admit_exactly_100_of_300_concurrent_calls_ov
 async def test_a_per_user_limit_gives_each_user_their_own_budget_across_instances(
     deployment: Deployment,
 ) -> None:
-    wait_for_room_in_window(3600, needed_s=20)
+    wait_for_room_in_window(3600, needed_s=15)
     answers: dict[str, list[httpx.Response]] = {}
     for user in ("alice", "bob"):
         async with callers(deployment.cluster, deployment.key(user)) as clients:
@@ -176,19 +179,17 @@ async def test_a_per_user_limit_gives_each_user_their_own_budget_across_instance
 
 
 async def test_a_token_limit_stops_a_user_once_the_tokens_used_cross_it(deployment: Deployment) -> None:
-    wait_for_room_in_window(3600, needed_s=20)
-    budget = 40
+    wait_for_room_in_window(3600, needed_s=15)
     used, served = 0, 0
     async with callers(deployment.cluster, deployment.key("carol")) as clients:
-        for i in range(budget):  # each call uses at least one token, so the budget runs out in time
-            response = await call(clients, deployment.tokens, i)
-            if used >= budget:
-                assert_refused_by(response, f"1000 calls and {budget} tokens per hour per user", "tokens")
-                break
+        while used < TOKEN_BUDGET:  # one call at a time, alternating instances; each reports its usage
+            response = await call(clients, deployment.tokens, served)
             assert response.status_code == 200, response.text
             used += response.json()["usage"]["total_tokens"]
             served += 1
-    assert used >= budget and served > 1  # the last call served crossed the budget; the next was refused
+        refused = await call(clients, deployment.tokens, served)
+    assert served > 1  # the budget ran out over several calls, not in one
+    assert_refused_by(refused, f"1000 calls and {TOKEN_BUDGET} tokens per hour per user", "tokens")
     async with callers(deployment.cluster, deployment.key("dave")) as clients:
         assert (await call(clients, deployment.tokens, 1)).status_code == 200  # another user's budget
 
