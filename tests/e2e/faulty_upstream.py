@@ -5,7 +5,7 @@ that upstream model sends in turn (`script`), plus what it sends once the script
 (`then`, default: a 599). The server runs on its own event loop in a background thread, so a
 `switchboard serve` subprocess can call it while the test waits on the gateway.
 
-    upstream.script("m-1", error(429, "slow down", headers={"retry-after": "1"}), answer("m-1", "hi"))
+    upstream.script("m-1", error(429, "slow down", retry_after="1"), answer("m-1", "hi"))
     ... call the gateway ...
     assert len(upstream.hits("m-1")) == 2
 """

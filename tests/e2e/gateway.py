@@ -2,8 +2,8 @@
 
 The database is a tmp SQLite file upgraded with `switchboard db upgrade`; the first admin key
 comes from `switchboard keys create --json`; the upstream credential, models and endpoints
-are created through the admin API. Each test builds its own endpoint with unique names (`Gateway.endpoint`),
-so tests sharing the server never see each other's models or scripts.
+are created through the admin API. Each test builds its own endpoint with unique names
+(`Gateway.endpoint`), so tests sharing the server never see each other's models or scripts.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Endpoint:
 @dataclass
 class Gateway:
     url: str
-    admin_key: str
+    admin_key: str = field(repr=False)
     env: dict[str, str] = field(repr=False)
     upstream_url: str = ""
     secret_id: str = ""
@@ -83,23 +83,16 @@ class Gateway:
         assert answer.is_success, f"{method} {path}: {answer.status_code} {answer.text}"
         return answer.json() if answer.content else None
 
-    def model(
-        self,
-        provider: str = "openai",
-        *,
-        api_base: str | None = None,
-        settings: Mapping[str, Any] | None = None,
-        secret: bool = True,
-    ) -> Model:
-        """A model definition with a unique upstream model name (the key of its upstream script)."""
+    def model(self, provider: str = "openai") -> Model:
+        """A model definition with a unique upstream model name (the key of its upstream script).
+
+        Every provider but `mock` calls the faulty upstream with the stored upstream key.
+        """
         model_name = f"{provider}-{uuid.uuid4().hex[:10]}"
         body: dict[str, Any] = {"name": f"md-{model_name}", "provider": provider, "model_name": model_name}
         if provider != "mock":
-            body["api_base"] = api_base or f"{self.upstream_url}/v1"
-            if secret:
-                body["secret_id"] = self.secret_id
-        if settings:
-            body["provider_settings"] = dict(settings)
+            body["api_base"] = f"{self.upstream_url}/v1"
+            body["secret_id"] = self.secret_id
         created = self.api("POST", "/api/v1/model-definitions", body)
         return Model(created["name"], model_name, created["model_definition_id"])
 
