@@ -34,7 +34,7 @@ def create_app(services: Services) -> Litestar:
         route_handlers=[*OPERATIONS_HANDLERS, admin_router(), ui_router()],
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],
-        after_response=runtime.after_response,
+        middleware=[runtime.apply_writes_first],
         state=State({"services": services}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_OPENAPI,

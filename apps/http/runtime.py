@@ -10,11 +10,12 @@ import sys
 from typing import Any
 
 import anyio
-from litestar import Request
 
 from apps.bootstrap import Services
+from apps.http.invocation.asgi_io import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def tune_worker() -> None:
@@ -54,10 +55,27 @@ class GatewayRuntime:
         await services.ports.breaker.aclose()
         await anyio.to_thread.run_sync(services.usage_sink.close)
 
-    async def after_response(self, request: Request[Any, Any, Any]) -> None:
-        """After an admin write in this process, apply the change here at once."""
-        if request.method != "GET":
-            await anyio.to_thread.run_sync(self._services.config.refresh_if_changed)
+    def apply_writes_first(self, app: Any) -> Any:  # Litestar's ASGI types are narrower than ours
+        """Middleware: after an admin write, reload this process's snapshot before answering.
+
+        So a caller that gets the answer of a write can use the change at once on this process.
+        """
+
+        inner: ASGIApp = app
+
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or scope["method"] in _READS:
+                await inner(scope, receive, send)
+                return
+
+            async def send_after_refresh(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    await anyio.to_thread.run_sync(self._services.config.refresh_if_changed)
+                await send(message)
+
+            await inner(scope, receive, send_after_refresh)
+
+        return middleware
 
     async def _poll_config(self) -> None:
         """Other processes' edits arrive within one poll interval (the revision read is tiny)."""
