@@ -15,14 +15,21 @@ from core.domain.page import Page, PageRequest
 from core.domain.usage import UsageRecord
 from ports.repositories import UsageQuery
 
+_INSERT = insert(UsageRow.__table__)  # type: ignore[attr-defined]  # SQLModel tables carry it
+
 
 class SqlUsageRepository(SqlRepository):
     def add_many(self, records: Sequence[UsageRecord]) -> None:
-        """One executemany of plain rows: ORM objects cost the serving process a third of its CPU."""
+        """One driver-level executemany of plain rows.
+
+        Measured on a serving worker: ORM objects took a third of its CPU, the ORM bulk path a
+        tenth; the Core statement on the session's connection skips both.
+        """
         if not records:
             return
         with guarded_write(self._session):
-            self._session.execute(insert(UsageRow), [usage_values(r) for r in records])
+            connection = self._session.connection()
+            connection.execute(_INSERT, [usage_values(r) for r in records])
 
     def list(self, page: PageRequest, where: UsageQuery = UsageQuery()) -> Page[UsageRecord]:
         """Records with `since_ms <= timestamp_ms < until_ms`, oldest first."""
