@@ -26,6 +26,10 @@ fi
 command -v switchboard >/dev/null || { echo "switchboard is not installed (just setup)" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "redis-server is not installed" >&2; exit 1; }
 
+# The CLI below works on this script's database, never on a server a shell variable points at;
+# and each instance makes its own metrics directory (a shared one would be emptied by the other).
+unset SWITCHBOARD_URL SWITCHBOARD_API_KEY PROMETHEUS_MULTIPROC_DIR
+
 log() { printf '== %s\n' "$*" >&2; }
 
 as_postgres() {
