@@ -25,6 +25,7 @@ from ports.telemetry import ObservedRequest
 REQUESTS_LOGGER = "switchboard.requests"
 ACCESS_LOGGER = "switchboard.access"
 REDACTED = "[REDACTED]"
+FIELDS_ATTR = "_event_fields"  # a record's structured fields, set by event_record()
 
 # Gateway keys (sb-…), OpenAI-style provider keys (sk-…), bearer tokens and basic credentials.
 _SECRET_PATTERNS = (
@@ -33,8 +34,6 @@ _SECRET_PATTERNS = (
     r"\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}",
     r"(\"?(?:authorization|x-api-key|api-key|api_key|x-goog-api-key)\"?\s*[:=]\s*\"?)[^\s\",}]+",
 )
-# Every pattern above contains one of these (lower-cased) substrings.
-_MARKERS = ("sb-", "sk-", "bearer", "basic", "authorization", "api-key", "api_key")
 # Attributes every LogRecord has; anything else was passed in `extra` and becomes a JSON field.
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
@@ -57,11 +56,22 @@ class Redactor:
         for value in self._known:
             if value in text:
                 text = text.replace(value, REDACTED)
-        lowered = text.lower()
-        # The pattern scan costs far more than these substring checks, and most lines have none.
-        if any(marker in lowered for marker in _MARKERS):
+        if _may_hold_a_credential(text.lower()):
             return self._pattern.sub(_redact_match, text)
         return text
+
+
+def _may_hold_a_credential(lowered: str) -> bool:
+    """Whether any pattern could match: the scan costs ten times these substring checks."""
+    return (
+        "sb-" in lowered
+        or "sk-" in lowered
+        or "bearer" in lowered
+        or "basic" in lowered
+        or "authorization" in lowered
+        or "api-key" in lowered
+        or "api_key" in lowered
+    )
 
 
 def _redact_match(match: re.Match[str]) -> str:
@@ -83,9 +93,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                entry[key] = value
+        fields = record.__dict__.get(FIELDS_ATTR)
+        if fields is not None:  # our own event records: the fields are known, skip the scan
+            entry.update(fields)
+        else:
+            for key, value in record.__dict__.items():
+                if key not in _STANDARD_ATTRS and not key.startswith("_"):
+                    entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return self._redact(_encoder.encode(entry).decode())
@@ -102,6 +116,18 @@ def _iso_second(seconds: int) -> str:
 def _iso_time(created: float) -> str:
     seconds = int(created)
     return f"{_iso_second(seconds)}.{int((created - seconds) * 1000):03d}Z"
+
+
+def event_record(name: str, level: int, message: str, fields: dict[str, Any]) -> logging.LogRecord:
+    """A record of one event with structured fields, without logging's caller lookup (a stack walk).
+
+    Hand it to `logger.handle`. Formatters other than JsonFormatter still see the fields as
+    attributes, as with `extra=`.
+    """
+    record = logging.LogRecord(name, level, "", 0, message, None, None)
+    record.__dict__.update(fields)
+    record.__dict__[FIELDS_ATTR] = fields
+    return record
 
 
 class StderrHandler(logging.StreamHandler[IO[str]]):
@@ -128,6 +154,8 @@ def configure_logging(level: str, redactor: Redactor | None = None) -> logging.H
     handler = StderrHandler()
     handler.setFormatter(JsonFormatter(redactor))
     root.addHandler(handler)
+    # The JSON lines carry no thread or process fields: don't pay for looking them up per record.
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     root.setLevel(numeric)
     # Alembic narrates every schema check at INFO, and /ready checks the schema on each probe.
@@ -177,9 +205,7 @@ class LogObserver:
         self._emit("request refused", fields)
 
     def _emit(self, message: str, fields: dict[str, Any]) -> None:
-        # makeRecord + handle skips logging's caller lookup (a stack walk) on every request.
-        log = self._log
-        log.handle(log.makeRecord(log.name, logging.INFO, "", 0, message, (), None, extra=fields))
+        self._log.handle(event_record(self._log.name, logging.INFO, message, fields))
 
     def limit_rejected(self, request: ObservedRequest, refusal: Refusal) -> None:
         if self._log.isEnabledFor(logging.DEBUG):

@@ -107,58 +107,61 @@ class _Families:
 class PrometheusObserver:
     """Counts every finished request into the metric families (the RequestObserver port).
 
-    The hot path only adds to plain dicts under an uncontended lock (about a microsecond); a
-    background thread writes the sums to prometheus-client once a second, and a scrape flushes
-    its own worker first. Written directly, each of a request's ten increments would cost a
-    lock, a label lookup and (in multiprocess mode) an mmap write.
+    The hot path only adds to plain Python lists (one per label combination, no lock); a
+    background thread writes what changed since its last pass to prometheus-client once a
+    second, and a scrape does so for its own worker first. Written directly, each of a
+    request's ten increments would cost a lock, a label lookup and (in multiprocess mode) an
+    mmap write. The event loop is the only writer of a slot, the flusher only reads it, and it
+    sends differences, so nothing is lost or counted twice.
     """
 
     def __init__(self, registry: CollectorRegistry | None = None, flush_every_s: float = 1.0) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
         self._m = _Families(self.registry)
-        self._per_model: dict[tuple[str, str, int], tuple[Any, ...]] = {}
-        self._per_attempt: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
-        self._lock = threading.Lock()
-        self._counts: dict[Any, float] = {}
-        self._histograms: dict[Any, list[float]] = {}
+        self._requests: dict[tuple[str, str, int], _Slot] = {}
+        self._attempts: dict[tuple[str, str, str, str], _Slot] = {}
+        self._flush_lock = threading.Lock()
         self._flush_every_s = flush_every_s
         self._flusher: threading.Thread | None = None
         # `serve` builds services before granian forks its workers: start afresh in each child.
         os.register_at_fork(after_in_child=partial(_after_fork, weakref.ref(self)))
 
     def request_finished(self, request: ObservedRequest, finished: float) -> None:
+        if self._flusher is None:
+            self._start_flusher()
         served = request.served
-        requests, latency, overhead, fallbacks, tokens_in, tokens_out = self._model_children(
-            request.endpoint.name, served.name if served is not None else "", request.status
-        )
-        elapsed = finished - request.started
-        usage = request.usage
         endpoint = request.endpoint.name
-        self._ensure_flusher()
-        with self._lock:
-            counts, histograms = self._counts, self._histograms
-            counts[requests] = counts.get(requests, 0) + 1
-            _observe(histograms, latency, elapsed)
-            _observe(histograms, overhead, max(0.0, elapsed - request.upstream_s))
-            for a in request.attempts:
-                outcome = "ok" if a.error_class is None else a.error_class.value
-                counter, histogram = self._attempt_children(endpoint, a.model_definition, a.provider, outcome)
-                counts[counter] = counts.get(counter, 0) + 1
-                if a.duration_s:
-                    _observe(histograms, histogram, a.duration_s)
-            if request.fell_back:
-                counts[fallbacks] = counts.get(fallbacks, 0) + 1
-            if usage.prompt_tokens:
-                counts[tokens_in] = counts.get(tokens_in, 0) + usage.prompt_tokens
-            if usage.completion_tokens:
-                counts[tokens_out] = counts.get(tokens_out, 0) + usage.completion_tokens
+        key = (endpoint, served.name if served is not None else "", request.status)
+        slot = self._requests.get(key) or self._request_slot(key)
+        v = slot.values
+        elapsed = finished - request.started
+        v[_REQUESTS] += 1
+        v[_LATENCY + bisect_left(LATENCY_BUCKETS, elapsed)] += 1
+        v[_LATENCY_SUM] += elapsed
+        overhead = elapsed - request.upstream_s
+        overhead = max(overhead, 0.0)
+        v[_OVERHEAD + bisect_left(OVERHEAD_BUCKETS, overhead)] += 1
+        v[_OVERHEAD_SUM] += overhead
+        if request.fell_back:
+            v[_FALLBACKS] += 1
+        usage = request.usage
+        v[_TOKENS_IN] += usage.prompt_tokens
+        v[_TOKENS_OUT] += usage.completion_tokens
+        for a in request.attempts:
+            error = a.error_class
+            akey = (endpoint, a.model_definition, a.provider, "ok" if error is None else error.value)
+            av = (self._attempts.get(akey) or self._attempt_slot(akey)).values
+            av[0] += 1
+            if a.duration_s:
+                av[1 + bisect_left(LATENCY_BUCKETS, a.duration_s)] += 1
+                av[-1] += a.duration_s
 
     def request_refused(self, request_id: str, route: str, status: int, latency_s: float) -> None:
+        if self._flusher is None:
+            self._start_flusher()
         # Never label by the name the caller sent: an unknown endpoint name is unbounded input.
-        requests = self._model_children(REFUSED, REFUSED, status)[0]
-        self._ensure_flusher()
-        with self._lock:
-            self._counts[requests] = self._counts.get(requests, 0) + 1
+        key = (REFUSED, REFUSED, status)
+        (self._requests.get(key) or self._request_slot(key)).values[_REQUESTS] += 1
 
     def limit_rejected(self, request: ObservedRequest, refusal: Refusal) -> None:
         rule = refusal.rule
@@ -170,78 +173,78 @@ class PrometheusObserver:
         self._m.circuit_open.labels(model.name).set(1 if is_open else 0)
 
     def flush(self) -> None:
-        """Write what the hot path has summed up since the last flush into prometheus-client."""
-        with self._lock:
-            counts, histograms = self._counts, self._histograms
-            self._counts, self._histograms = {}, {}
-        for counter, amount in counts.items():
-            counter.inc(amount)
-        for histogram, sums in histograms.items():
-            # prometheus-client keeps one (non-cumulative) value per bucket plus the sum.
-            for bucket, count in zip(histogram._buckets, sums, strict=False):
-                if count:
-                    bucket.inc(count)
-            histogram._sum.inc(sums[-1])
+        """Write what the hot path has added since the last flush into prometheus-client."""
+        with self._flush_lock:  # the background pass and a scrape may flush at once
+            for slot in [*self._requests.values(), *self._attempts.values()]:
+                slot.flush()
 
-    def _ensure_flusher(self) -> None:
-        if self._flusher is None:
-            args = (weakref.ref(self), self._flush_every_s)
-            self._flusher = threading.Thread(target=_flush_forever, args=args, name="metrics", daemon=True)
-            self._flusher.start()
+    def _request_slot(self, key: tuple[str, str, int]) -> _Slot:
+        endpoint, model, status = key
+        m = self._m
+        latency = m.latency.labels(endpoint, model)
+        overhead = m.overhead.labels(endpoint)
+        targets = [
+            m.requests.labels(endpoint, model, str(status)),
+            m.fallbacks.labels(endpoint, model),
+            m.tokens_in.labels(endpoint, model),
+            m.tokens_out.labels(endpoint, model),
+            *latency._buckets,
+            latency._sum,
+            *overhead._buckets,
+            overhead._sum,
+        ]
+        slot = self._requests[key] = _Slot(targets)
+        return slot
+
+    def _attempt_slot(self, key: tuple[str, str, str, str]) -> _Slot:
+        endpoint, model, provider, outcome = key
+        upstream = self._m.upstream.labels(model, provider)
+        targets = [
+            self._m.attempts.labels(endpoint, model, provider, outcome),
+            *upstream._buckets,
+            upstream._sum,
+        ]
+        slot = self._attempts[key] = _Slot(targets)
+        return slot
+
+    def _start_flusher(self) -> None:
+        args = (weakref.ref(self), self._flush_every_s)
+        self._flusher = threading.Thread(target=_flush_forever, args=args, name="metrics", daemon=True)
+        self._flusher.start()
 
     def _forget_parent(self) -> None:
         """In a forked child: the parent's thread is gone, and its unflushed sums are its own."""
-        self._lock = threading.Lock()
-        self._counts, self._histograms = {}, {}
+        self._requests, self._attempts = {}, {}
+        self._flush_lock = threading.Lock()
         self._flusher = None
 
-    def _model_children(self, endpoint: str, model: str, status: int) -> tuple[Any, ...]:
-        key = (endpoint, model, status)
-        children = self._per_model.get(key)
-        if children is None:
-            m = self._m
-            children = (
-                m.requests.labels(endpoint, model, str(status)),
-                _Buckets(m.latency.labels(endpoint, model), LATENCY_BUCKETS),
-                _Buckets(m.overhead.labels(endpoint), OVERHEAD_BUCKETS),
-                m.fallbacks.labels(endpoint, model),
-                m.tokens_in.labels(endpoint, model),
-                m.tokens_out.labels(endpoint, model),
-            )
-            self._per_model[key] = children
-        return children
 
-    def _attempt_children(self, endpoint: str, model: str, provider: str, outcome: str) -> tuple[Any, Any]:
-        key = (endpoint, model, provider, outcome)
-        children = self._per_attempt.get(key)
-        if children is None:
-            children = (
-                self._m.attempts.labels(endpoint, model, provider, outcome),
-                _Buckets(self._m.upstream.labels(model, provider), LATENCY_BUCKETS),
-            )
-            self._per_attempt[key] = children
-        return children
+# Where each value sits in a request slot. prometheus-client keeps one (non-cumulative) value
+# per histogram bucket, the last one +Inf, and the sum; bisect_left finds a value's bucket.
+_REQUESTS, _FALLBACKS, _TOKENS_IN, _TOKENS_OUT = 0, 1, 2, 3
+_LATENCY = 4
+_LATENCY_SUM = _LATENCY + len(LATENCY_BUCKETS) + 1
+_OVERHEAD = _LATENCY_SUM + 1
+_OVERHEAD_SUM = _OVERHEAD + len(OVERHEAD_BUCKETS) + 1
 
 
-class _Buckets:
-    """A histogram child with its bucket bounds at hand, hashable as a pending-sum key."""
+class _Slot:
+    """Running totals for one label combination, and what of them prometheus-client has seen."""
 
-    __slots__ = ("_buckets", "_sum", "bounds", "child")
+    __slots__ = ("flushed", "targets", "values")
 
-    def __init__(self, child: Any, bounds: tuple[float, ...]) -> None:
-        self.child = child
-        self.bounds = bounds
-        self._buckets = child._buckets
-        self._sum = child._sum
+    def __init__(self, targets: list[Any]) -> None:
+        self.targets = targets  # each has .inc(amount): a counter child, a bucket or a sum value
+        self.values = [0.0] * len(targets)
+        self.flushed = [0.0] * len(targets)
 
-
-def _observe(pending: dict[Any, list[float]], histogram: _Buckets, value: float) -> None:
-    """Add one observation: its bucket's count (the last bucket is +Inf) and the running sum."""
-    sums = pending.get(histogram)
-    if sums is None:
-        sums = pending[histogram] = [0.0] * (len(histogram.bounds) + 2)
-    sums[bisect_left(histogram.bounds, value)] += 1
-    sums[-1] += value
+    def flush(self) -> None:
+        values, flushed = self.values, self.flushed
+        for i, target in enumerate(self.targets):
+            total = values[i]
+            if total != flushed[i]:
+                target.inc(total - flushed[i])
+                flushed[i] = total
 
 
 def _flush_forever(observer: weakref.ref[PrometheusObserver], interval_s: float) -> None:

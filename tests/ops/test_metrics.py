@@ -10,7 +10,7 @@ from core.domain.breaker import BreakerPolicy
 from core.domain.failures import ErrorClass
 from core.domain.limits import LimitRule, RenewalPeriod
 from tests.fakes.clock import FakeClock
-from tests.fakes.providers import answer, failure
+from tests.fakes.providers import answer, chunk, failure, usage_chunk
 from tests.ops.gateway import Served, served
 
 pytestmark = pytest.mark.anyio
@@ -99,3 +99,20 @@ async def test_metrics_can_require_an_admin_key_or_be_off(monkeypatch: pytest.Mo
     monkeypatch.setenv("SWITCHBOARD_METRICS", "off")
     async with served() as gw:
         assert (await gw.client.get("/metrics")).status_code == 404
+
+
+async def test_a_stream_counts_once_it_has_ended() -> None:
+    async with served() as gw:
+        gw.endpoint("chat", "a")
+        gw.provider.then_stream(
+            "a", lambda call: [chunk("a", "one "), chunk("a", "two", finish="stop"), usage_chunk(4, 2)]
+        )
+        body = {"model": "chat", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+        async with gw.client.stream("POST", "/v1/chat/completions", json=body) as response:
+            assert response.status_code == 200
+            assert "[DONE]" in "".join([part async for part in response.aiter_text()])
+        m = await scrape(gw)
+
+    assert value(m, "switchboard_requests_total", endpoint="chat", model_definition="a", status="200") == 1
+    assert value(m, "switchboard_tokens_in_total", endpoint="chat", model_definition="a") == 4
+    assert value(m, "switchboard_tokens_out_total", endpoint="chat", model_definition="a") == 2
