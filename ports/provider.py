@@ -56,6 +56,8 @@ class StreamChunk:
 
     `raw` is the chunk's JSON as received when it is already OpenAI-shaped (so it can be
     forwarded without re-serialising); `text` the content delta; `usage` set on the usage chunk.
+    `more_ready` says the next chunk is already received, so the gateway may send both to the
+    caller in one write (adapters that cannot tell leave it False).
     """
 
     data: Mapping[str, Any]
@@ -64,6 +66,7 @@ class StreamChunk:
     finish_reason: str | None = None
     usage: TokenUsage | None = None
     has_tool_calls: bool = False
+    more_ready: bool = False
 
 
 class ProviderClient(Protocol):

@@ -65,6 +65,10 @@ class HttpStream:
         finally:
             self.close()
 
+    def buffered(self) -> bool:
+        """Whether the next piece (or the end) is already here, so reading it will not wait."""
+        return self._conn.buffered()
+
     async def read(self) -> bytes:
         return b"".join([p async for p in self.pieces()])
 

@@ -74,6 +74,9 @@ class Http1Connection(asyncio.Protocol):
             self.transport.resume_reading()
         return piece
 
+    def buffered(self) -> bool:
+        return bool(self._pieces) or self.complete
+
     def reusable(self) -> bool:
         return self.complete and not self.closed and self._keep_alive
 

@@ -236,12 +236,17 @@ async def _send(pools: HttpPools, call: HttpCall, deadline: _Deadline) -> HttpSt
 class BodyReader:
     """The body's pieces as they arrive: each waits at most idle_s; past total_s the next read fails."""
 
-    __slots__ = ("_deadline", "_iterator", "_provider")
+    __slots__ = ("_deadline", "_iterator", "_provider", "_stream")
 
     def __init__(self, provider: str, stream: HttpStream, deadline: _Deadline) -> None:
         self._provider = provider
+        self._stream = stream
         self._iterator = aiter(stream.pieces())
         self._deadline = deadline
+
+    def buffered(self) -> bool:
+        """Whether the next read returns at once (data or the end already received)."""
+        return self._stream.buffered()
 
     def __aiter__(self) -> BodyReader:
         return self
@@ -272,6 +277,10 @@ class SseReader:
 
     def __aiter__(self) -> SseReader:
         return self
+
+    def buffered(self) -> bool:
+        """Whether another event may be had without waiting on the network."""
+        return bool(self._ready) or self._body.buffered()
 
     async def __anext__(self) -> SseEvent:
         while not self._ready:

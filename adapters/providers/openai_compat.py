@@ -11,6 +11,7 @@ Streams always ask for usage (`stream_options.include_usage`) so every answer ca
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from adapters.providers import openai_wire as wire
@@ -127,11 +128,15 @@ class OpenAICompatibleClient:
             raise Unsupported(f"{self.provider}: embeddings cannot be streamed")
         reader = self.chunk_reader(call)
         async with open_stream(self._pools, self._http_call(call, stream=True)) as upstream:
-            async for event in upstream.sse():
+            events = upstream.sse()
+            async for event in events:
                 if event.data == wire.DONE:
                     return
-                for chunk in reader.read(event.data):
-                    yield chunk
+                chunks = reader.read(event.data)
+                last = len(chunks) - 1
+                for i, chunk in enumerate(chunks):
+                    # Chunks already received can reach the caller in one write.
+                    yield replace(chunk, more_ready=True) if i < last or events.buffered() else chunk
 
     def _parsed(self, content: bytes) -> dict[str, Any]:
         try:

@@ -103,8 +103,12 @@ class StreamSession:
     async def _relay(
         self, chunks: AsyncIterator[StreamChunk], pending: list[StreamChunk], rewrite: bool
     ) -> AsyncIterator[bytes]:
-        """Forward one upstream's chunks; raises UpstreamError if it breaks before finishing."""
+        """Forward one upstream's chunks; raises UpstreamError if it breaks before finishing.
+
+        Chunks the upstream marks `more_ready` are joined with the next into one write.
+        """
         finished = False
+        batch: list[bytes] = []
         iterator = _prepend(pending, chunks)
         while True:
             try:
@@ -114,25 +118,38 @@ class StreamSession:
                     chunk = await anext(iterator)
             except (StopAsyncIteration, TimeoutError):
                 break
+            except UpstreamError:
+                if batch:  # what was received before the break still reaches the caller
+                    yield b"".join(batch)
+                raise
             if chunk.usage is not None:
                 self.outcome.add_usage(chunk.usage)
                 if finished:
                     break
                 continue
-            if chunk.has_tool_calls:
-                self._tool_calls = True
-            if chunk.text:
-                self._delivered.append(chunk.text)
-            if chunk.finish_reason is not None:
-                finished = True
-            if chunk.data.get("choices"):
-                yield self._encode(chunk, rewrite)
+            finished = finished or chunk.finish_reason is not None
+            out = self._absorb(chunk, rewrite)
+            if out is not None:
+                batch.append(out)
+            if batch and not chunk.more_ready:
+                yield batch[0] if len(batch) == 1 else b"".join(batch)
+                batch = []
+        if batch:
+            yield b"".join(batch)
         if not finished:
             raise UpstreamError(
                 ProviderFailure(
                     ErrorClass.CONNECTION, None, "upstream stream ended before finishing", None, False
                 )
             )
+
+    def _absorb(self, chunk: StreamChunk, rewrite: bool) -> bytes | None:
+        """Note what a content chunk tells (text, tool calls); its bytes for the caller, if any."""
+        if chunk.has_tool_calls:
+            self._tool_calls = True
+        if chunk.text:
+            self._delivered.append(chunk.text)
+        return self._encode(chunk, rewrite) if chunk.data.get("choices") else None
 
     async def _rescue(
         self, failure: ProviderFailure
