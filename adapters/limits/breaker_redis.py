@@ -115,6 +115,7 @@ class RedisCircuitBreaker:
         self._refresh_s = refresh_s
         self._view: dict[str, Breaker] = {}
         self._refresher: asyncio.Task[None] | None = None
+        self._newcomer = asyncio.Event()
         self._record_failure = client.register_script(_RECORD_FAILURE)
         self._acquire_probe = client.register_script(_ACQUIRE_PROBE)
         self._read = client.register_script(_READ)
@@ -176,6 +177,9 @@ class RedisCircuitBreaker:
         breaker = self._view.get(model_definition_id)
         if breaker is None:
             breaker = self._view[model_definition_id] = CLOSED
+            # Learn its shared state now rather than at the next tick: another instance may
+            # already hold it open.
+            self._newcomer.set()
         return breaker
 
     def _learn(self, model_definition_id: str, view: Sequence[int]) -> None:
@@ -211,7 +215,9 @@ class RedisCircuitBreaker:
 
     async def _refresh_forever(self) -> None:
         while True:
-            await asyncio.sleep(self._refresh_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._newcomer.wait(), self._refresh_s)
+            self._newcomer.clear()
             try:
                 await self.refresh()
             except Exception:  # a stopped refresher would leave every instance blind
