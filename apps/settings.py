@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 DEFAULT_DATABASE_URL = "sqlite:///switchboard.db"
 
 
+class InvalidSetting(ValueError):
+    """An environment variable holds a value Switchboard cannot use; the message names it."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -31,7 +35,21 @@ class Settings:
             kek_passphrase_next=env.get("SWITCHBOARD_KEK_PASSPHRASE_NEXT") or None,
             redis_url=env.get("SWITCHBOARD_REDIS_URL") or None,
             log_level=env.get("SWITCHBOARD_LOG_LEVEL", "INFO").upper(),
-            max_body_bytes=int(env.get("SWITCHBOARD_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
-            breaker_failures=int(env.get("SWITCHBOARD_BREAKER_FAILURES", "5")),
-            breaker_cooldown_s=float(env.get("SWITCHBOARD_BREAKER_COOLDOWN_S", "30")),
+            max_body_bytes=int(_number(env, "SWITCHBOARD_MAX_BODY_BYTES", 10 * 1024 * 1024, integer=True)),
+            breaker_failures=int(_number(env, "SWITCHBOARD_BREAKER_FAILURES", 5, integer=True)),
+            breaker_cooldown_s=_number(env, "SWITCHBOARD_BREAKER_COOLDOWN_S", 30.0),
         )
+
+
+def _number(env: dict[str, str], name: str, default: float, *, integer: bool = False) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise InvalidSetting(f"{name} must be {kind} greater than 0, not '{raw}'") from None
+    if value <= 0:
+        raise InvalidSetting(f"{name} must be greater than 0, not '{raw}'")
+    return value

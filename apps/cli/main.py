@@ -25,7 +25,7 @@ from apps.cli import (
 )
 from apps.cli.context import CliContext
 from apps.client import SwitchboardError
-from apps.settings import Settings
+from apps.settings import InvalidSetting, Settings
 from core.domain.errors import DomainError
 
 
@@ -53,7 +53,11 @@ class SwitchboardGroup(click.Group):
 def cli(ctx: click.Context, url: str | None) -> None:
     """Switchboard: a self-hosted LLM gateway."""
     if not isinstance(ctx.obj, CliContext):  # tests hand in a ready context
-        ctx.obj = CliContext(settings=Settings.from_env())
+        try:
+            settings = Settings.from_env()
+        except InvalidSetting as exc:
+            raise click.ClickException(str(exc)) from None
+        ctx.obj = CliContext(settings=settings)
         # Admin commands print their own results: library chatter only when the level is asked for.
         configure_logging(ctx.obj.settings, None if "SWITCHBOARD_LOG_LEVEL" in os.environ else "WARNING")
     if url:
