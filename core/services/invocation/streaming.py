@@ -108,11 +108,12 @@ class StreamSession:
         Chunks the upstream marks `more_ready` are joined with the next into one write.
         """
         finished = False
+        ready = True  # whether the next chunk is known to be already received
         batch: list[bytes] = []
         iterator = _prepend(pending, chunks)
         while True:
             try:
-                if finished:
+                if finished and not ready:  # bound the wait for a usage chunk or the end
                     chunk = await asyncio.wait_for(anext(iterator), TAIL_WAIT_S)
                 else:
                     chunk = await anext(iterator)
@@ -122,6 +123,7 @@ class StreamSession:
                 if batch:  # what was received before the break still reaches the caller
                     yield b"".join(batch)
                 raise
+            ready = chunk.more_ready
             if chunk.usage is not None:
                 self.outcome.add_usage(chunk.usage)
                 if finished:
