@@ -26,7 +26,7 @@ from core.domain.routing import RandomSource
 from core.services.bindings import BindingService
 from core.services.endpoints import EndpointService
 from core.services.invocation.service import InvocationService
-from core.services.invocation.snapshot import ConfigCache
+from core.services.invocation.snapshot import ConfigCache, secret_ids_in_use
 from core.services.kek import KekService
 from core.services.keys import KeyService
 from core.services.limits import LimitService
@@ -141,7 +141,7 @@ def _services(settings: Settings, ports: Ports) -> Services:
     )
     values = SecretValues(ports.uow, ports.cipher, keks)
     config = ConfigCache(ports.uow)
-    config.listeners.append(lambda _snapshot: values.clear())
+    config.listeners.append(lambda snapshot: values.reload(secret_ids_in_use(snapshot)))
     invocation = InvocationService(
         config=config,
         providers=ports.providers,

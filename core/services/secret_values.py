@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
-from core.domain.errors import NotFound
+from core.domain.errors import DomainError, NotFound
 from core.domain.secret import KekLocked
 from core.services.kek import KekService
 from ports.cipher import SecretCipher
@@ -70,6 +71,19 @@ class SecretValues:
         with self._lock:
             self._generation += 1
             self._cache.pop(secret_id, None)
+
+    def reload(self, secret_ids: Iterable[str]) -> None:
+        """Forget every value, then decrypt again the ones the configuration uses.
+
+        Called with each new config snapshot, from the thread that loaded it, so the request
+        path finds its keys in memory and never reads the database on the event loop.
+        """
+        self.clear()
+        for secret_id in secret_ids:
+            try:
+                self.get(secret_id)
+            except DomainError:
+                continue  # the request path meets it again and fails over as on a bad key
 
     def clear(self) -> None:
         """Forget every value (the config revision moved: another process may have changed one)."""

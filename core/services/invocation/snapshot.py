@@ -28,6 +28,16 @@ class ConfigSnapshot:
     principals_by_key_hash: dict[str, Principal] = field(default_factory=dict)
 
 
+def secret_ids_in_use(snapshot: ConfigSnapshot) -> set[str]:
+    """The secrets the endpoints of a snapshot would call their models with."""
+    return {
+        m.model_definition.secret_id
+        for endpoint in snapshot.endpoints.values()
+        for m in endpoint.model_mappings
+        if m.model_definition.secret_id is not None
+    }
+
+
 class ConfigCache:
     """Holds the current snapshot; `listeners` run after each reload (e.g. to drop caches)."""
 
