@@ -414,12 +414,15 @@ class SseParser:
 # --- streams of chunks -----------------------------------------------------------------------
 
 
-async def finish_guard(provider: str, chunks: AsyncIterator[StreamChunk]) -> AsyncIterator[StreamChunk]:
+async def finish_guard(
+    provider: str, chunks: AsyncIterator[StreamChunk], secret: str | None = None
+) -> AsyncIterator[StreamChunk]:
     """Relay an adapter's chunks, making its stream honour the ProviderClient contract.
 
     A failure after the first chunk is marked mid-stream (`before_first_byte=False`); a stream
     that ends without any finish_reason was cut, and raises CONNECTION; one that ends after a
-    finish_reason (with or without `[DONE]`) ends normally.
+    finish_reason (with or without `[DONE]`) ends normally. Every failure's message is
+    scrubbed of `secret` (an upstream's error event may quote the key it was sent).
     """
     delivered = False
     finished = False
@@ -430,9 +433,12 @@ async def finish_guard(provider: str, chunks: AsyncIterator[StreamChunk]) -> Asy
                 finished = True
             yield chunk
     except UpstreamError as exc:
-        if delivered and exc.failure.before_first_byte:
-            raise UpstreamError(replace(exc.failure, before_first_byte=False)) from None
-        raise
+        failed = scrubbed(exc.failure, secret)
+        if delivered and failed.before_first_byte:
+            failed = replace(failed, before_first_byte=False)
+        if failed is exc.failure:
+            raise
+        raise UpstreamError(failed) from None
     finally:
         # Close the adapter's generator now (its open response with it), not at garbage collection.
         close = getattr(chunks, "aclose", None)

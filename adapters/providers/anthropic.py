@@ -54,7 +54,7 @@ class AnthropicClient:
         return UpstreamResponse(body=result, usage=translated.usage)
 
     def stream(self, call: UpstreamCall) -> AsyncIterator[StreamChunk]:
-        return finish_guard(self.provider, self._stream(call))
+        return finish_guard(self.provider, self._stream(call), call.api_key)
 
     async def aclose(self) -> None:
         """Pools belong to the registry, which closes them."""

@@ -85,7 +85,7 @@ class BedrockClient:
             raise Unsupported("bedrock: embeddings cannot be streamed")
         body = wire.converse_body(chat_payload(call, wire.PROVIDER), call.prefill)
         http_call = self._signed(call, "converse-stream", body, EVENT_STREAM)
-        async for chunk in finish_guard(wire.PROVIDER, self._chunks(http_call, call)):
+        async for chunk in finish_guard(wire.PROVIDER, self._chunks(http_call, call), call.api_key):
             yield chunk
 
     async def _chunks(self, http_call: HttpCall, call: UpstreamCall) -> AsyncIterator[StreamChunk]:

@@ -57,7 +57,7 @@ class CohereClient:
             raise Unsupported("cohere: embeddings cannot be streamed")
         body = wire.chat_body(chat_payload(call, wire.PROVIDER), call.model.model_name, True, call.prefill)
         http_call = self._http_call(call, "chat", body, accept="text/event-stream")
-        async for chunk in finish_guard(wire.PROVIDER, self._chunks(http_call, call)):
+        async for chunk in finish_guard(wire.PROVIDER, self._chunks(http_call, call), call.api_key):
             yield chunk
 
     async def _chunks(self, http_call: HttpCall, call: UpstreamCall) -> AsyncIterator[StreamChunk]:

@@ -60,7 +60,7 @@ class GeminiClient:
             raise Unsupported("gemini: embeddings cannot be streamed")
         body = wire.generate_body(chat_payload(call, wire.PROVIDER), call.prefill)
         http_call = self._http_call(call, "streamGenerateContent", body, "?alt=sse")
-        async for chunk in finish_guard(wire.PROVIDER, self._chunks(http_call, call)):
+        async for chunk in finish_guard(wire.PROVIDER, self._chunks(http_call, call), call.api_key):
             yield chunk
 
     async def _chunks(self, http_call: HttpCall, call: UpstreamCall) -> AsyncIterator[StreamChunk]:

@@ -52,7 +52,7 @@ class OpenAICompatibleClient:
         return self.answer(call, answer.content)
 
     def stream(self, call: UpstreamCall) -> AsyncIterator[StreamChunk]:
-        return finish_guard(self.provider, self._stream(call))
+        return finish_guard(self.provider, self._stream(call), call.api_key)
 
     async def aclose(self) -> None:
         """Pools belong to the registry, which closes them."""

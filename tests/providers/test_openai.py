@@ -310,6 +310,16 @@ async def test_an_error_event_mid_stream_is_a_mid_stream_server_error(
     assert not error.failure.before_first_byte
 
 
+async def test_an_error_event_quoting_the_key_never_carries_it_on(
+    upstream: FakeUpstream, client: OpenAICompatibleClient
+) -> None:
+    error_event = {"error": {"message": f"Incorrect API key provided: {SECRET}", "type": "server_error"}}
+    upstream.then(Reply.sse([*HELLO_STREAM[:2], sse_data(error_event)]))
+    _, error = await drain_until_failure(client.stream(_call(upstream, {"messages": MESSAGES})))
+    assert SECRET not in error.failure.message and SECRET not in str(error)
+    assert "Incorrect API key provided" in error.failure.message
+
+
 def _error(message: str, error_type: str, code: str | None, param: str | None = None) -> dict[str, Any]:
     return {"error": {"message": message, "type": error_type, "param": param, "code": code}}
 
