@@ -36,6 +36,9 @@ class ObservedRequest(Protocol):
     def status(self) -> int: ...
     @property
     def fell_back(self) -> bool: ...
+    def overhead_s(self, now: float) -> float:
+        """The gateway's own time up to `now` (monotonic seconds): wall time minus upstream waits."""
+        ...
 
 
 class RequestObserver(Protocol):

@@ -138,8 +138,7 @@ class PrometheusObserver:
         v[_REQUESTS] += 1
         v[_LATENCY + bisect_left(LATENCY_BUCKETS, elapsed)] += 1
         v[_LATENCY_SUM] += elapsed
-        overhead = elapsed - request.upstream_s
-        overhead = max(overhead, 0.0)
+        overhead = request.overhead_s(finished)
         v[_OVERHEAD + bisect_left(OVERHEAD_BUCKETS, overhead)] += 1
         v[_OVERHEAD_SUM] += overhead
         if request.fell_back:

@@ -127,6 +127,7 @@ def _attempts_header(exc: Exception) -> io.Headers:
 
 def _outcome_headers(outcome: Outcome, started: float) -> io.Headers:
     served = outcome.served
+    # From before the body was read and parsed, which precedes the outcome's own start.
     overhead_ms = max(0.0, (time.perf_counter() - started - outcome.upstream_s) * 1000)
     headers = [
         (b"x-switchboard-attempts", str(len(outcome.attempts)).encode()),

@@ -31,9 +31,9 @@ class Outcome:
     def fell_back(self) -> bool:
         return self.served is not None and self.served.model_definition_id != self.first_planned
 
-    def overhead_ms(self, now: float) -> float:
-        """The gateway's own time: wall time minus time spent waiting on upstreams."""
-        return max(0.0, (now - self.started - self.upstream_s) * 1000)
+    def overhead_s(self, now: float) -> float:
+        """The gateway's own time since the outcome began: wall time minus upstream waits."""
+        return max(0.0, now - self.started - self.upstream_s)
 
     def add_usage(self, usage: TokenUsage) -> None:
         self.usage = TokenUsage(
