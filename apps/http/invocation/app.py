@@ -89,7 +89,7 @@ class DataPlane:
                 headers = _outcome_headers(session.outcome, started) + id_header
                 await io.send_stream(send, session.events(), headers)
                 return
-            response, outcome = await self._svc.invoke(request)
+            response, outcome = await self._svc.call(request)
         except Exception as exc:  # every failure becomes one clear answer, never a trace
             error = to_api_error(exc)
             if not isinstance(exc, _OBSERVED_FAILURES):
@@ -98,7 +98,10 @@ class DataPlane:
             await io.send_error(send, error, id_header + _attempts_header(exc))
             return
         body = response.raw if response.raw is not None else dict(response.body)
-        await io.send_json(send, 200, body, _outcome_headers(outcome, started) + id_header)
+        try:
+            await io.send_json(send, 200, body, _outcome_headers(outcome, started) + id_header)
+        finally:  # accounted after the answer is out, even when the caller has gone
+            await self._svc.settle(outcome)
 
     async def _models(self, scope: io.Scope, receive: io.Receive, send: io.Send) -> None:
         try:

@@ -125,7 +125,18 @@ class InvocationService:
         self.account(outcome)
 
     async def invoke(self, request: InvocationRequest) -> tuple[UpstreamResponse, Outcome]:
-        """A non-streaming call; raises InvocationFailed with the one error the caller gets."""
+        """A non-streaming call, settled; raises InvocationFailed with the one error the caller gets."""
+        response, outcome = await self.call(request)
+        await self.settle(outcome)
+        return response, outcome
+
+    async def call(self, request: InvocationRequest) -> tuple[UpstreamResponse, Outcome]:
+        """A non-streaming call whose caller must `settle` the outcome, once it has answered.
+
+        For a server: the answer goes out first and the accounting (token budgets, the usage
+        record, metrics) follows, so none of it adds to the caller's latency. A failure is
+        accounted here, before InvocationFailed is raised.
+        """
         outcome = self.begin(request)
         await self.admit(outcome)
         try:
@@ -135,7 +146,6 @@ class InvocationService:
             self.account(outcome)
             raise
         outcome.add_usage(response.usage)
-        await self.settle(outcome)
         return response, outcome
 
     async def _run_plan(self, request: InvocationRequest, outcome: Outcome) -> UpstreamResponse:
