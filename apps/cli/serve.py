@@ -1,4 +1,4 @@
-"""`switchboard serve`: the gateway on granian, after checking the schema and the passphrase."""
+"""`switchboard serve`: the gateway on uvicorn, after checking the schema and the passphrase."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ from apps.cli.context import CliContext, pass_cli
 APP_FACTORY = "apps.http.asgi:gateway_from_env"
 # prometheus-client's multiprocess mode: every worker writes its metrics to files here.
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# uvicorn's httptools protocol, sending a response's head and body in one write.
+HTTP_PROTOCOL = "apps.http.head_with_body:HeadWithBodyProtocol"
+# Idle client connections stay open this long: longer than common load balancers' idle timeouts
+# (60 s), so a balancer never reuses a connection the gateway is closing.
+KEEP_ALIVE_S = 75
+# On SIGTERM, running requests and streams get this long to finish before they are cut.
+GRACEFUL_SHUTDOWN_S = 30
 
 
 @click.command("serve")
@@ -78,14 +85,24 @@ def metrics_directory() -> Iterator[Path]:
 
 
 def run_server(host: str, port: int, workers: int) -> None:
-    from granian import Granian
-    from granian.constants import Interfaces
+    """uvicorn on uvloop and httptools: one event loop thread per worker, measured the fastest
+    here for the hot path (docs/performance.md, "HTTP server")."""
+    import uvicorn
 
-    Granian(
+    uvicorn.run(
         APP_FACTORY,
-        address=host,
+        factory=True,
+        host=host,
         port=port,
         workers=workers,
-        interface=Interfaces.ASGI,
-        factory=True,
-    ).serve()
+        loop="auto",  # uvloop where it is installed (a dependency, except on Windows)
+        http=HTTP_PROTOCOL,
+        ws="none",  # no route speaks WebSocket
+        lifespan="on",  # the runtime's start and stop (usage flush) hang on it
+        log_config=None,  # our own logging (JSON, redacted) stays in charge
+        access_log=False,  # our access log middleware writes request lines
+        server_header=False,
+        proxy_headers=False,  # nothing here reads the client address; a proxy's headers pass as they are
+        timeout_keep_alive=KEEP_ALIVE_S,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )
