@@ -35,7 +35,11 @@ _SECRET_PATTERNS = (
     r"(\"?(?:authorization|x-api-key|api-key|api_key|x-goog-api-key)\"?\s*[:=]\s*\"?)[^\s\",}]+",
 )
 # Attributes every LogRecord has; anything else was passed in `extra` and becomes a JSON field.
-_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's copy of its message with terminal colour codes
+}
 
 
 class Redactor:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters.telemetry.logs import StderrHandler
+from adapters.telemetry.logs import JsonFormatter, StderrHandler
 from apps.bootstrap import configure_logging
 from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError
 from core.services.endpoints import EndpointSpec, MappingSpec
@@ -93,3 +93,13 @@ async def test_request_lines_stop_below_info(capsys: pytest.CaptureFixture[str])
         gw.provider.then("a", answer("a", "fine"))
         assert (await gw.chat("chat")).status_code == 200
     assert not [e for e in lines(capsys.readouterr().err) if e["logger"] == "switchboard.requests"]
+
+
+def test_server_lines_are_json_without_terminal_colour_codes() -> None:
+    # uvicorn passes a coloured copy of its messages as `extra`; the JSON line keeps only the text.
+    record = logging.LogRecord("uvicorn.error", logging.INFO, "", 0, "Uvicorn running on %s", ("x",), None)
+    record.color_message = "Uvicorn running on \x1b[1m%s\x1b[0m"
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "Uvicorn running on x"
+    assert "color_message" not in line
+    assert "\x1b" not in json.dumps(line)
