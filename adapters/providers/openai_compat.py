@@ -11,7 +11,6 @@ Streams always ask for usage (`stream_options.include_usage`) so every answer ca
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import replace
 from typing import Any
 
 from adapters.providers import openai_wire as wire
@@ -132,11 +131,9 @@ class OpenAICompatibleClient:
             async for event in events:
                 if event.data == wire.DONE:
                     return
-                chunks = reader.read(event.data)
-                last = len(chunks) - 1
-                for i, chunk in enumerate(chunks):
-                    # Chunks already received can reach the caller in one write.
-                    yield replace(chunk, more_ready=True) if i < last or events.buffered() else chunk
+                # Chunks already received can reach the caller in one write.
+                for chunk in reader.read(event.data, more_ready=events.buffered()):
+                    yield chunk
 
     def _parsed(self, content: bytes) -> dict[str, Any]:
         try:

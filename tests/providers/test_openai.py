@@ -210,6 +210,20 @@ async def test_a_stream_asks_for_usage_and_relays_each_chunk_with_its_raw_bytes(
     assert [c.usage for c in chunks if c.usage] == [TokenUsage(12, 3)]
 
 
+async def test_chunks_received_together_say_that_more_is_ready(
+    upstream: FakeUpstream, client: OpenAICompatibleClient
+) -> None:
+    # The gateway sends chunks already received to its caller in one write; one that waited
+    # for the network is flagged as the last of its batch, so it is never held back.
+    together = b"".join(HELLO_STREAM[:3])
+    upstream.then(Reply.sse([together, Pause(0.05), *HELLO_STREAM[3:]]))
+    chunks = await drain(client.stream(_call(upstream, {"messages": MESSAGES, "stream": True})))
+
+    assert text_of(chunks) == "Hello there"
+    assert [c.more_ready for c in chunks[:3]] == [True, True, False]
+    assert [c.usage for c in chunks if c.usage] == [TokenUsage(12, 3)]
+
+
 async def test_a_streamed_tool_call_is_flagged(
     upstream: FakeUpstream, client: OpenAICompatibleClient
 ) -> None:
