@@ -341,26 +341,6 @@ def scorer_of(row: ScorerVersionRow) -> ScorerVersion:
     )
 
 
-def usage_values(record: UsageRecord) -> dict[str, object]:
-    """A usage record as column values, for bulk inserts."""
-    return dict(
-        request_id=record.request_id,
-        timestamp_ms=record.timestamp_ms,
-        endpoint_id=record.endpoint_id,
-        endpoint_name=record.endpoint_name,
-        model_definition_id=record.model_definition_id,
-        model_definition_name=record.model_definition_name,
-        provider=record.provider,
-        prompt_tokens=record.prompt_tokens,
-        completion_tokens=record.completion_tokens,
-        latency_ms=record.latency_ms,
-        attempts=record.attempts,
-        status=record.status,
-        principal=record.principal,
-        fallback=record.fallback,
-    )
-
-
 def usage_of(row: UsageRow) -> UsageRecord:
     return UsageRecord(
         request_id=row.request_id,
