@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from operator import attrgetter
 
 from sqlalchemy import Dialect, insert
@@ -23,11 +22,18 @@ _COLUMNS: tuple[str, ...] = tuple(c.name for c in _TABLE.columns if not c.primar
 _row_of = attrgetter(*_COLUMNS)
 
 
-@cache
+# The INSERT per driver and parameter style (not per dialect object: every engine has its own).
+_INSERTS: dict[tuple[str, str, str], tuple[str, bool]] = {}
+
+
 def _insert_for(dialect: Dialect) -> tuple[str, bool]:
     """The INSERT's SQL in the driver's parameter style, and whether its parameters are positional."""
-    compiled = insert(_TABLE).compile(dialect=dialect, column_keys=list(_COLUMNS))
-    return compiled.string, compiled.positional
+    key = (dialect.name, dialect.driver, dialect.paramstyle)
+    found = _INSERTS.get(key)
+    if found is None:
+        compiled = insert(_TABLE).compile(dialect=dialect, column_keys=list(_COLUMNS))
+        found = _INSERTS[key] = (compiled.string, compiled.positional)
+    return found
 
 
 class SqlUsageRepository(SqlRepository):
