@@ -43,8 +43,15 @@ class SecretValues:
         cached = self._cache.get(secret_id)
         if cached is not None:
             return cached
-        self._keks.ensure_unlocked()
         generation = self._generation
+        decrypted = self._decrypt(secret_id)
+        with self._lock:
+            if self._generation == generation:
+                self._cache[secret_id] = decrypted
+        return decrypted
+
+    def _decrypt(self, secret_id: str) -> DecryptedSecret:
+        self._keks.ensure_unlocked()
         with self._uow() as uow:
             stored = uow.secrets.get(secret_id)
         if stored is None:
@@ -56,11 +63,7 @@ class SecretValues:
             if not self._keks.refresh():
                 raise
             value = self._cipher.decrypt(secret_id, stored.encrypted)
-        decrypted = DecryptedSecret(value, dict(stored.secret.auth_config))
-        with self._lock:
-            if self._generation == generation:
-                self._cache[secret_id] = decrypted
-        return decrypted
+        return DecryptedSecret(value, dict(stored.secret.auth_config))
 
     def value(self, secret_id: str) -> str:
         """Just the plaintext of `get`."""
@@ -73,17 +76,23 @@ class SecretValues:
             self._cache.pop(secret_id, None)
 
     def reload(self, secret_ids: Iterable[str]) -> None:
-        """Forget every value, then decrypt again the ones the configuration uses.
+        """Replace every value with fresh decryptions of the ones the configuration uses.
 
         Called with each new config snapshot, from the thread that loaded it, so the request
-        path finds its keys in memory and never reads the database on the event loop.
+        path finds its keys in memory and never reads the database on the event loop. The new
+        values are decrypted aside and swapped in at once: requests meanwhile keep the old ones.
         """
-        self.clear()
+        generation = self._generation
+        fresh: dict[str, DecryptedSecret] = {}
         for secret_id in secret_ids:
             try:
-                self.get(secret_id)
+                fresh[secret_id] = self._decrypt(secret_id)
             except DomainError:
                 continue  # the request path meets it again and fails over as on a bad key
+        with self._lock:
+            # An invalidation during the reload may have made a fresh value stale: keep none.
+            self._cache = fresh if self._generation == generation else {}
+            self._generation += 1
 
     def clear(self) -> None:
         """Forget every value (the config revision moved: another process may have changed one)."""

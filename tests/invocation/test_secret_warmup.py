@@ -49,3 +49,24 @@ def test_a_changed_value_is_decrypted_anew_on_the_next_snapshot() -> None:
     services.secrets.update(secret.secret_id, value="sk-new-0123456789abcdefghij")
     services.config.reload()
     assert services.secret_values.get(secret.secret_id).value == "sk-new-0123456789abcdefghij"
+
+
+def test_during_a_reload_the_request_path_keeps_the_values_it_had() -> None:
+    counting = CountingStore()
+    services = build_in_memory(uow=counting.unit_of_work)
+    secret = services.secrets.create("openai", "sk-live-0123456789abcdefghij")
+    services.secret_values.reload([secret.secret_id])
+    seen_during_reload: list[int] = []
+
+    class Watching:
+        """The store, reporting whether a request's lookup would have had to open it."""
+
+        def unit_of_work(self) -> UnitOfWork:
+            before = counting.opened
+            services.secret_values.get(secret.secret_id)  # a request arriving mid-reload
+            seen_during_reload.append(counting.opened - before)
+            return counting.unit_of_work()
+
+    services.secret_values._uow = Watching().unit_of_work  # the reload's own reads go through here
+    services.secret_values.reload([secret.secret_id])
+    assert seen_during_reload == [0]  # served from memory while the new value was being read
