@@ -32,7 +32,10 @@ _SECRET_PATTERNS = (
     r"\bsb-[A-Za-z0-9_\-]{8,}",
     r"\bsk-[A-Za-z0-9_\-]{8,}",
     r"\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}",
-    r"(\"?(?:authorization|x-api-key|api-key|api_key|x-goog-api-key)\"?\s*[:=]\s*\"?)[^\s\",}]+",
+    # A header or field by name, quoted or not, also as JSON-escaped quotes (the scan runs on the
+    # encoded line) and in a Python repr's single quotes; its value, with any scheme word.
+    r"((?:\\?[\"'])?(?:authorization|x-api-key|api-key|api_key|x-goog-api-key)(?:\\?[\"'])?\s*[:=]\s*"
+    r"(?:\\?[\"'])?)(?:(?:bearer|basic)\s+)?[^\s\"',}\\]+",
 )
 # Attributes every LogRecord has; anything else was passed in `extra` and becomes a JSON field.
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
@@ -55,6 +58,8 @@ class Redactor:
         """Never let this exact value through (e.g. the KEK passphrase); short values are ignored."""
         if value and len(value) >= 6:
             self._known.add(value)
+            # Lines are scanned once JSON-encoded, where a quote or backslash in it is escaped.
+            self._known.add(_encoder.encode(value).decode()[1:-1])
 
     def __call__(self, text: str) -> str:
         for value in self._known:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters.telemetry.logs import JsonFormatter, StderrHandler
+from adapters.telemetry.logs import JsonFormatter, Redactor, StderrHandler
 from apps.bootstrap import configure_logging
 from core.domain.failures import ErrorClass, ProviderFailure, UpstreamError
 from core.services.endpoints import EndpointSpec, MappingSpec
@@ -103,3 +103,26 @@ def test_server_lines_are_json_without_terminal_colour_codes() -> None:
     assert line["message"] == "Uvicorn running on x"
     assert "color_message" not in line
     assert "\x1b" not in json.dumps(line)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        'upstream headers {"x-goog-api-key": "AIzaSyD-not-a-real-key-42"}',
+        "upstream headers {'x-api-key': 'AIzaSyD-not-a-real-key-42'}",
+        "authorization: Bearer AIzaSyD-not-a-real-key-42",
+        "api_key=AIzaSyD-not-a-real-key-42 in a query string",
+    ],
+)
+def test_credentials_in_a_message_are_redacted_however_they_are_quoted(message: str) -> None:
+    record = logging.LogRecord("x", logging.WARNING, "", 0, message, None, None)
+    line = JsonFormatter().format(record)
+    assert "AIzaSyD-not-a-real-key-42" not in line
+    assert "[REDACTED]" in json.loads(line)["message"]
+
+
+def test_a_known_secret_with_quotes_in_it_is_redacted_once_encoded() -> None:
+    passphrase = 'pass"with\\quotes-123'
+    record = logging.LogRecord("x", logging.WARNING, "", 0, "unlocking with %s", (passphrase,), None)
+    line = JsonFormatter(Redactor([passphrase])).format(record)
+    assert json.loads(line)["message"] == "unlocking with [REDACTED]"
