@@ -9,10 +9,12 @@ from adapters.limits.in_process import InProcessRateLimiter
 from core.domain.breaker import BreakerPolicy
 from core.domain.failures import ErrorClass
 from core.domain.limits import LimitExceeded, LimitKey, LimitRule, RenewalPeriod
+from core.domain.model_definition import ModelDefinition
 from core.domain.principal import Principal, Role
 from core.services.invocation.service import InvocationRequest
 from core.services.limits import LimitService
 from ports.provider import Operation
+from ports.telemetry import NullObserver
 from tests.fakes.clock import FakeClock
 from tests.fakes.providers import answer, failure
 from tests.invocation.harness import Gateway, gateway
@@ -92,3 +94,28 @@ async def test_a_failing_model_is_skipped_for_its_cooldown_then_probed_once() ->
     assert response.body["model"] == "a" and not breakers[0].is_open(
         gw.service.config.current.endpoints["chat"].primaries[0].model_definition.model_definition_id
     )
+
+
+class BreakerEvents(NullObserver):
+    def __init__(self) -> None:
+        self.changes: list[tuple[str, bool]] = []
+
+    def breaker_changed(self, model: ModelDefinition, is_open: bool) -> None:
+        self.changes.append((model.name, is_open))
+
+
+async def test_a_breaker_opening_is_reported_once_not_again_when_its_probe_fails() -> None:
+    def make(clock: FakeClock) -> InProcessCircuitBreaker:
+        return InProcessCircuitBreaker(clock, BreakerPolicy(failure_threshold=2, cooldown_ms=10_000))
+
+    gw = gateway(fallbacks=("b",), max_retries=0, breaker=make)
+    events = BreakerEvents()
+    gw.service.observer = events
+    gw.provider.then("a", failure(ErrorClass.SERVER_ERROR, 503))
+    gw.provider.then("b", answer("b", "from b"))
+    for _ in range(2):
+        await gw.service.invoke(gw.request())
+    assert events.changes == [("a", True)]
+    gw.clock.advance(11)
+    await gw.service.invoke(gw.request())  # the probe fails: the breaker stays open
+    assert events.changes == [("a", True)]

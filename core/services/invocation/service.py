@@ -187,8 +187,10 @@ class InvocationService:
 
     async def on_failure(self, model: ModelDefinition, failure: ProviderFailure) -> None:
         if self._breaker is not None and is_fallback_eligible(failure.error_class):
+            # Report the opening once, not every failure of a breaker already open (a probe's).
+            was_open = self._breaker.is_open(model.model_definition_id)
             await self._breaker.record_failure(model.model_definition_id)
-            if self._breaker.is_open(model.model_definition_id):
+            if not was_open and self._breaker.is_open(model.model_definition_id):
                 self.observer.breaker_changed(model, True)
 
     async def on_success(self, model: ModelDefinition) -> None:
