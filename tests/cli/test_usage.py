@@ -67,6 +67,11 @@ def test_bad_time_names_the_option(invoke: Invoke) -> None:
     assert "--since" in invoke("usage", "list", "--since", "yesterday-ish", code=2).output
 
 
+def test_an_inverted_window_is_refused_in_one_line(invoke: Invoke) -> None:
+    result = invoke("usage", "list", "--since", str(T0 + DAY_MS), "--until", str(T0), code=1)
+    assert result.output.strip() == "Error: since: must not be after until"
+
+
 def test_parse_time_forms() -> None:
     now = T0
     assert parse_time("15m", "--since", now_ms=now) == now - 15 * 60_000

@@ -13,7 +13,6 @@ from apps.bootstrap import Services
 from apps.http.admin.common import MaxResults, PageToken, listing, page_of
 from apps.http.admin.schemas import answers
 from apps.views import usage_view
-from core.domain.errors import InvalidInput
 from ports.repositories import UsageQuery
 
 EpochMs = Annotated[int | None, QueryParameter(ge=0, description="Milliseconds since the epoch")]
@@ -52,8 +51,6 @@ def list_usage(
     until: EpochMs = None,
 ) -> dict[str, Any]:
     """Filters: `endpoint_id`, and the window `since` <= timestamp_ms < `until` (epoch ms)."""
-    if since is not None and until is not None and since > until:
-        raise InvalidInput("since", "must not be after until")
     services: Services = state.services
     page = services.usage.list(page_of(max_results, page_token), UsageQuery(endpoint_id, since, until))
     return listing("usage", map(usage_view, page.items), page.next_page_token)
