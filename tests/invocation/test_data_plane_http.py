@@ -125,6 +125,16 @@ async def test_a_final_429_carries_retry_after(gw: Gateway, client: httpx.AsyncC
     assert "a (scripted)" in r.json()["error"]["message"]
 
 
+async def test_retry_after_rounds_a_fraction_up(gw: Gateway, client: httpx.AsyncClient) -> None:
+    # Rounding 30.4 s down would tell the caller to come back before the upstream allows it.
+    gw.provider.replies["a"] = [failure(ErrorClass.RATE_LIMITED, 429, retry_after=30.4)]
+    gw.provider.replies["b"] = [failure(ErrorClass.RATE_LIMITED, 429, retry_after=30.4)]
+    r = await client.post(
+        "/v1/chat/completions", json={"model": "chat", "messages": [{"role": "user", "content": "x"}]}
+    )
+    assert r.status_code == 429 and r.headers["retry-after"] == "31"
+
+
 async def test_streaming_is_sse_ending_in_done(gw: Gateway, client: httpx.AsyncClient) -> None:
     gw.provider.then_stream(
         "a",

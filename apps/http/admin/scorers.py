@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import anyio.to_thread
@@ -19,6 +18,7 @@ from apps.http.admin.common import ERRORS, Body, MaxResults, PageToken, listing,
 from apps.http.admin.schemas import Audited, BindingOut, answers
 from apps.http.auth import current_principal
 from apps.http.errors import ErrorBody, error_response
+from apps.http.invocation.errors import retry_after_value
 from apps.views import scorer_detail_view, scorer_result_view, scorer_view
 from core.domain.invocation import InvocationFailed
 from core.domain.limits import LimitExceeded
@@ -89,7 +89,7 @@ def _on_malformed_answer(_: Request[Any, Any, Any], exc: MalformedAnswer) -> Res
 
 def _with_retry_after(response: Response[ErrorBody], seconds: float | None) -> Response[ErrorBody]:
     if seconds is not None:
-        response.headers["Retry-After"] = str(max(1, math.ceil(seconds)))
+        response.headers["Retry-After"] = retry_after_value(seconds).decode()
     return response
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from apps.http.invocation.errors import ApiError, BodyTooLarge
+from apps.http.invocation.errors import ApiError, BodyTooLarge, retry_after_value
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,7 +60,7 @@ async def send_json(
 async def send_error(send: Send, error: ApiError, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
     extra = list(headers)
     if error.retry_after_s is not None:
-        extra.append((b"retry-after", str(max(1, round(error.retry_after_s))).encode()))
+        extra.append((b"retry-after", retry_after_value(error.retry_after_s)))
     await send_json(send, error.status, error.body(), extra)
 
 

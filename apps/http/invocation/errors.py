@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 from core.domain.errors import (
@@ -17,6 +18,11 @@ from core.domain.invocation import InvocationFailed
 from core.domain.limits import LimitExceeded
 
 log = logging.getLogger(__name__)
+
+
+def retry_after_value(seconds: float) -> bytes:
+    """A Retry-After header's value: whole seconds rounded up (never sooner than the wait), at least 1."""
+    return str(max(1, math.ceil(seconds))).encode()
 
 
 @dataclass(frozen=True, slots=True)
