@@ -23,7 +23,6 @@ from core.domain.model_definition import ModelDefinition
 from ports.telemetry import ObservedRequest
 
 REQUESTS_LOGGER = "switchboard.requests"
-ACCESS_LOGGER = "switchboard.access"
 REDACTED = "[REDACTED]"
 FIELDS_ATTR = "_event_fields"  # a record's structured fields, set by event_record()
 

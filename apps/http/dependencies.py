@@ -18,33 +18,33 @@ from core.services.model_definitions import ModelDefinitionService
 from core.services.secrets import SecretService
 
 
-def _services(state: State) -> Services:
+def services_in(state: State) -> Services:
     services: Services = state.services
     return services
 
 
 def provide_model_definitions(state: State) -> ModelDefinitionService:
-    return _services(state).model_definitions
+    return services_in(state).model_definitions
 
 
 def provide_endpoints(state: State) -> EndpointService:
-    return _services(state).endpoints
+    return services_in(state).endpoints
 
 
 def provide_bindings(state: State) -> BindingService:
-    return _services(state).bindings
+    return services_in(state).bindings
 
 
 def provide_limits(state: State) -> LimitService:
-    return _services(state).limits
+    return services_in(state).limits
 
 
 def provide_keys(state: State) -> KeyService:
-    return _services(state).keys
+    return services_in(state).keys
 
 
 def provide_secrets(state: State) -> SecretService:
-    return _services(state).secrets
+    return services_in(state).secrets
 
 
 def provide_actor(request: Request[Any, Any, Any]) -> str:

@@ -13,8 +13,9 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 
-from apps.bootstrap import Services, readiness_problems
+from apps.bootstrap import readiness_problems
 from apps.http.auth import authenticate
+from apps.http.dependencies import services_in
 from core.domain.errors import PermissionDenied
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def health() -> dict[str, str]:
 @get("/ready", sync_to_thread=True, tags=["operations"])
 def ready(state: State) -> Response[dict[str, str]]:
     """200 when the database answers with a current schema, the passphrase verifies, Redis answers."""
-    problems = readiness_problems(_services(state))
+    problems = readiness_problems(services_in(state))
     if problems:
         log.warning("not ready: %s", "; ".join(problems))
         return Response(NOT_READY, status_code=503)
@@ -42,7 +43,7 @@ def ready(state: State) -> Response[dict[str, str]]:
 @get("/metrics", sync_to_thread=True, tags=["operations"], include_in_schema=False)
 def metrics(request: Request[Any, Any, Any], state: State) -> Response[bytes]:
     """Prometheus text format over every worker of this instance (SWITCHBOARD_METRICS=public|admin|off)."""
-    services = _services(state)
+    services = services_in(state)
     exposition = services.ports.metrics
     if exposition is None:
         raise NotFoundException()
@@ -51,11 +52,6 @@ def metrics(request: Request[Any, Any, Any], state: State) -> Response[bytes]:
         if not principal.is_admin:
             raise PermissionDenied("metrics need an admin key")
     return Response(exposition.render(), media_type=exposition.content_type)
-
-
-def _services(state: State) -> Services:
-    services: Services = state.services
-    return services
 
 
 OPERATIONS_HANDLERS = [health, ready, metrics]
