@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from tests.served import BIN, ROOT, free_port, run_switchboard, stop, wait_until_answering
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 PASSPHRASE = "client-tests-passphrase-0123456789"
 
 
@@ -28,23 +23,7 @@ class RunningServer:
 
     def switchboard(self, *args: str) -> str:
         """Run the `switchboard` command on the server's database; its stdout."""
-        done = subprocess.run(
-            [str(BIN / "switchboard"), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"switchboard {' '.join(args)} failed: {done.stderr.strip()}")
-        return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        return run_switchboard(self.env, *args)
 
 
 @contextmanager
@@ -71,32 +50,12 @@ def running_server(tmp: Path) -> Iterator[RunningServer]:
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_until_up(base.url, process, tmp / "server.log")
+        wait_until_answering(base.url, process, tmp / "server.log")
         yield RunningServer(base.url, key, env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 
 def _serve_command(port: int) -> list[str]:
     return [str(BIN / "switchboard"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll /health until the server answers (a readiness wait, not a timing assertion)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer /health within 30 s:\n{log.read_text()[-2000:]}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.client.server import ROOT, RunningServer
+from tests.client.server import RunningServer
+from tests.served import ROOT
 
 
 def _run_example(server: RunningServer) -> str:

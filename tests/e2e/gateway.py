@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -23,8 +21,8 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.served import BIN, ROOT, free_port, run_switchboard, stop, wait_until_answering
+
 PASSPHRASE = "e2e-tests-passphrase-0123456789abcdef"
 UPSTREAM_KEY = "sk-e2e-upstream-3b9f0c1d2e4a5b6c7d8e9f00"
 # Breakers open after a few failures and cool down fast, so recovery is observable in seconds.
@@ -64,17 +62,7 @@ class Gateway:
 
     def switchboard(self, *args: str) -> str:
         """Run the `switchboard` command on the gateway's database; its stdout."""
-        done = subprocess.run(
-            [str(BIN / "switchboard"), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"switchboard {' '.join(args)} failed: {done.stderr.strip()}")
-        return done.stdout
+        return run_switchboard(self.env, *args)
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         """One admin API call that must succeed; its JSON answer."""
@@ -155,12 +143,6 @@ class Gateway:
             time.sleep(0.1)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_gateway(tmp: Path, upstream_url: str) -> Iterator[Gateway]:
     """`switchboard serve` (one worker) on a free loopback port, with an admin key and a secret."""
@@ -189,30 +171,10 @@ def running_gateway(tmp: Path, upstream_url: str) -> Iterator[Gateway]:
                 "keys", "create", "--name", "e2e-admin", "--role", "admin", "--json"
             )
             gateway.admin_key = json.loads(created)["key"]
-            _wait_until_up(gateway.url, process, log_path)
+            wait_until_answering(gateway.url, process, log_path)
             gateway.wait_until_key_accepted(gateway.admin_key)
             secret = gateway.api("POST", "/api/v1/secrets", {"name": "upstream", "value": UPSTREAM_KEY})
             gateway.secret_id = secret["secret_id"]
             yield gateway
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll /health until the server answers (a readiness wait, not a timing assertion)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the gateway exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the gateway did not answer /health within 30 s:\n{log.read_text()[-2000:]}")
+            stop(process)

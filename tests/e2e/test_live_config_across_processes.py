@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from tests.e2e.gateway import BIN, ROOT, Gateway, _wait_until_up, free_port
+from tests.e2e.gateway import Gateway
+from tests.served import BIN, ROOT, free_port, stop, wait_until_answering
 
 LIVE_WITHIN_S = 2.0  # PRODUCT §5: config edits are live on every instance within 2 s
 
@@ -29,11 +30,10 @@ def second_server(gateway: Gateway, tmp_path_factory: pytest.TempPathFactory) ->
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_until_up(url, process, log)
+            wait_until_answering(url, process, log)
             yield url
         finally:
-            process.terminate()
-            process.wait(timeout=15)
+            stop(process)
 
 
 def _seconds_until(check: Callable[[], bool], timeout_s: float = 10.0) -> float:

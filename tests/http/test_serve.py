@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import pytest
 
 from apps.bootstrap import build, upgrade_database
 from apps.settings import Settings
+from tests.served import free_port
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -67,13 +67,6 @@ def test_refuses_a_wrong_passphrase(upgraded: str) -> None:
 def test_refuses_a_missing_passphrase(upgraded: str) -> None:
     line = one_line_refusal(serve(upgraded, None))
     assert "SWITCHBOARD_KEK_PASSPHRASE" in line
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_for_health(base_url: str, server: subprocess.Popen[str]) -> None:

@@ -19,8 +19,7 @@ from apps.bootstrap import build
 from apps.settings import Settings
 from core.services.endpoints import EndpointSpec, MappingSpec
 from core.services.model_definitions import ModelDefinitionSpec
-from tests.client.server import BIN, ROOT, free_port
-from tests.client.server import _wait_until_up as wait_until_up
+from tests.served import BIN, ROOT, free_port, stop, wait_until_answering
 
 PASSPHRASE = "ops-workers-passphrase-0123456789"
 REQUESTS = 60
@@ -58,11 +57,10 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_until_up(url, process, log_path)
+            wait_until_answering(url, process, log_path)
             yield url, key, metrics_dir
         finally:
-            process.terminate()
-            process.wait(timeout=15)
+            stop(process)
 
 
 async def send_requests(url: str, key: str) -> None:

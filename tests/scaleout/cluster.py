@@ -11,20 +11,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from adapters.storage import create_engine_for
-from tests.e2e.gateway import BIN, ROOT, Gateway, free_port
+from tests.e2e.gateway import Gateway
+from tests.served import BIN, ROOT, free_port, stop, wait_until_answering
 
 PASSPHRASE = "scaleout-tests-passphrase-0123456789abcdef"
 WORKERS = 2
@@ -115,7 +114,7 @@ def running_cluster(tmp: Path, env: Mapping[str, str], upstream_url: str) -> Ite
         # Both start at once; each is waited for only once both are booting.
         started = [stack.enter_context(_instance(tmp / name, env)) for name in "ab"]
         for url, process, log_path in started:
-            _wait_until_ready(url, process, log_path)
+            wait_until_answering(url, process, log_path, path="/ready", within_s=STARTUP_S)
         a, b = (Gateway(url, created["key"], dict(env), upstream_url) for url, _, _ in started)
         yield Cluster(a, b)
 
@@ -138,24 +137,4 @@ def _instance(log_dir: Path, env: Mapping[str, str]) -> Iterator[tuple[str, subp
         try:
             yield f"http://127.0.0.1:{port}", process, log_path
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll /ready until the instance says it may get traffic (a readiness wait, not an assertion)."""
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} was not ready within {STARTUP_S} s:\n{log.read_text()[-3000:]}")
+            stop(process, timeout_s=20)

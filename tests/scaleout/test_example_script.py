@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.gateway import ROOT
+from tests.served import ROOT
 
 SCRIPT = ROOT / "docs" / "examples" / "scaleout.sh"
 

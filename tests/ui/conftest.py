@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.client.server import ROOT, RunningServer, running_server
+from tests.client.server import RunningServer, running_server
+from tests.served import ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from tests.client.server import free_port
+from tests.served import free_port
 from tests.ui.conftest import Console, screenshot
 from tests.ui.steps import expect, go, sign_in
 
